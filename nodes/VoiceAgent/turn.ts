@@ -1,0 +1,105 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { SSE_HEADERS, sseFrame, type TurnEvent } from '../shared/sse';
+
+const TURN_EVENTS = new Set(['turn.message', 'turn.welcome']);
+
+/** The trigger item of this execution, if a Voice Agent Trigger started it. */
+function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject | undefined {
+	const trigger = context
+		.getParentNodes(context.getNode().name)
+		.find((node) => node.type.endsWith('.voiceAgentTrigger'));
+	if (!trigger) return undefined;
+	const json = context.evaluateExpression(`{{ $(${JSON.stringify(trigger.name)}).first().json }}`, itemIndex);
+	return json !== null && typeof json === 'object' ? (json as IDataObject) : undefined;
+}
+
+/** The turn this node answers; a clear error when there is none. */
+function turnOf(context: IExecuteFunctions, itemIndex: number, streaming: boolean): { turnId: string | null } {
+	const trigger = triggerItem(context, itemIndex);
+	if (trigger && !TURN_EVENTS.has(trigger.event as string)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`There is no live turn to answer: this execution was started by a "${String(trigger.event)}" event`,
+			{
+				itemIndex,
+				description:
+					'Speak, Send Data and End Turn answer a Layercode "message" or "session.start" (turn.message, turn.welcome). Filter the trigger’s events, or put this node on the branch that handles turns.',
+			},
+		);
+	}
+	if (!trigger && !streaming) {
+		throw new NodeOperationError(context.getNode(), 'There is no live turn to answer', {
+			itemIndex,
+			description:
+				'This node answers a conversation turn received by a Voice Agent Trigger (Layercode platform). Put it after that trigger.',
+		});
+	}
+	return { turnId: typeof trigger?.turnId === 'string' ? trigger.turnId : null };
+}
+
+function eventFor(context: IExecuteFunctions, operation: string, itemIndex: number): TurnEvent {
+	switch (operation) {
+		case 'speak':
+			return { type: 'response.tts', content: context.getNodeParameter('text', itemIndex) as string };
+		case 'sendData': {
+			const data = context.getNodeParameter('data', itemIndex);
+			if (typeof data !== 'string') return { type: 'response.data', content: data as IDataObject };
+			try {
+				return { type: 'response.data', content: JSON.parse(data) as IDataObject };
+			} catch {
+				throw new NodeOperationError(context.getNode(), 'Data (JSON) is not valid JSON', { itemIndex });
+			}
+		}
+		default:
+			return { type: 'response.end' };
+	}
+}
+
+/**
+ * Speak / Send Data / End Turn. While the trigger streams, each event goes out the moment this
+ * node runs; otherwise (a manual run, no stream) the turn's events travel on the items as
+ * `turnEvents`, and End Turn sends them as one complete SSE body.
+ */
+export async function executeTurn(context: IExecuteFunctions, operation: string): Promise<INodeExecutionData[]> {
+	const items = context.getInputData();
+	const streaming = context.isStreaming();
+	const output: INodeExecutionData[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const { turnId } = turnOf(context, itemIndex, streaming);
+			const event = eventFor(context, operation, itemIndex);
+			const previous = Array.isArray(items[itemIndex].json.turnEvents)
+				? (items[itemIndex].json.turnEvents as TurnEvent[])
+				: [];
+			const turnEvents = [...previous, { ...event, turn_id: turnId }];
+			if (streaming) {
+				await context.sendChunk('item', itemIndex, JSON.stringify(event));
+			} else if (operation === 'endTurn') {
+				await context.sendResponse({
+					body: turnEvents.map((turnEvent) => sseFrame(turnEvent, turnId)).join(''),
+					headers: SSE_HEADERS,
+					statusCode: 200,
+				});
+			}
+			output.push({ json: { ...items[itemIndex].json, turnEvents }, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (!context.continueOnFail()) {
+				throw error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			}
+			output.push({
+				json: { ...items[itemIndex].json, error: (error as Error).message },
+				pairedItem: { item: itemIndex },
+			});
+		}
+	}
+	return output;
+}

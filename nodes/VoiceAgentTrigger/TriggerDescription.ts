@@ -1,0 +1,193 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const forPlatform = (...platform: string[]) => ({ show: { platform } });
+const forMethod = (...verification: string[]) => ({ show: { verification } });
+
+/** The trigger's parameters, in the order the editor shows them. */
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Platform',
+		name: 'platform',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Agntix', value: 'agntix', description: 'Session lifecycle with post-call analysis, signed by Svix' },
+			{ name: 'Layercode', value: 'layercode', description: 'Live turns answered as SSE, plus session events' },
+			{
+				name: 'Other (Generic)',
+				value: 'other',
+				description: 'Any platform signing the Standard Webhooks, Stripe-style or plain HMAC way',
+			},
+			{ name: 'SpeakNode', value: 'speaknode', description: 'Session lifecycle webhooks' },
+		],
+		default: 'agntix',
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: forPlatform('agntix'),
+		options: [
+			{ name: 'Svix Signature', value: 'standardWebhooks' },
+			{ name: 'None (Unsafe)', value: 'none' },
+		],
+		default: 'standardWebhooks',
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: forPlatform('layercode'),
+		options: [
+			{ name: 'Layercode Signature', value: 'layercodeSignature' },
+			{ name: 'None (Unsafe)', value: 'none' },
+		],
+		default: 'layercodeSignature',
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: forPlatform('speaknode'),
+		options: [
+			{ name: 'HMAC of the Body', value: 'bodyHmac' },
+			{ name: 'None (Unsafe)', value: 'none' },
+		],
+		default: 'bodyHmac',
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: forPlatform('other'),
+		options: [
+			{ name: 'HMAC of the Body', value: 'bodyHmac' },
+			{ name: 'None (Unsafe)', value: 'none' },
+			{ name: 'Shared Secret Header', value: 'sharedSecret' },
+			{ name: 'Standard Webhooks (Svix)', value: 'standardWebhooks' },
+			{ name: 'Stripe-Style (T=…,v1=…)', value: 'stripeStyle' },
+		],
+		default: 'standardWebhooks',
+	},
+	{
+		displayName:
+			'Verification is off: anyone who knows this URL can start the workflow with made-up calls. Use it only for a first test.',
+		name: 'unsafeNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: forMethod('none'),
+	},
+	{
+		displayName: 'Signature Header',
+		name: 'signatureHeader',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'x-signature',
+		description:
+			'Name of the header carrying the signature. SpeakNode does not document it: copy it from a delivery in its dashboard.',
+		displayOptions: forMethod('bodyHmac', 'stripeStyle', 'sharedSecret'),
+	},
+	{
+		displayName: 'Signature Key',
+		name: 'signatureKey',
+		type: 'string',
+		default: 'v1',
+		description: 'The key holding the signature in the header: v1 (Stripe), v0 (ElevenLabs)',
+		displayOptions: forMethod('stripeStyle'),
+	},
+	{
+		displayName: 'Algorithm',
+		name: 'signatureAlgorithm',
+		type: 'options',
+		options: [
+			{ name: 'SHA-256', value: 'sha256' },
+			{ name: 'SHA-512', value: 'sha512' },
+		],
+		default: 'sha256',
+		displayOptions: forMethod('bodyHmac', 'stripeStyle'),
+	},
+	{
+		displayName: 'Encoding',
+		name: 'signatureEncoding',
+		type: 'options',
+		options: [
+			{ name: 'Base64', value: 'base64' },
+			{ name: 'Hex', value: 'hex' },
+		],
+		default: 'hex',
+		displayOptions: forMethod('bodyHmac'),
+	},
+	{
+		displayName: 'Signature Prefix',
+		name: 'signaturePrefix',
+		type: 'string',
+		default: '',
+		placeholder: 'sha256=',
+		description: 'Text the header puts before the signature, if any',
+		displayOptions: forMethod('bodyHmac'),
+	},
+	{
+		displayName: 'Timestamp Tolerance (Seconds)',
+		name: 'toleranceSeconds',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 300,
+		description: 'Deliveries signed longer ago (or further in the future) than this are refused as replays',
+		displayOptions: forMethod('standardWebhooks', 'layercodeSignature', 'stripeStyle'),
+	},
+	{
+		displayName: 'Event Field',
+		name: 'eventField',
+		type: 'string',
+		default: 'type',
+		description: 'Path of the field holding the event name in the body, e.g. type, event or data.event',
+		displayOptions: forPlatform('other'),
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: [
+			{ name: 'All Events', value: '*' },
+			{ name: 'Client Data', value: 'client.data', description: 'Layercode data sent by the browser client' },
+			{ name: 'Other Events', value: 'other', description: 'Events this node does not know yet, as the platform names them' },
+			{ name: 'Session Ended', value: 'session.ended', description: 'With the post-call analysis and transcript where the platform sends them' },
+			{ name: 'Session Started', value: 'session.started' },
+			{ name: 'Session Updated', value: 'session.updated' },
+			{ name: 'Turn: Message', value: 'turn.message', description: 'Layercode: the caller said something; answer with the Voice Agent node' },
+			{ name: 'Turn: Welcome', value: 'turn.welcome', description: 'Layercode session.start: the agent speaks first' },
+		],
+		default: ['*'],
+		description: 'Deliveries of other events are answered 200 and start no execution',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'De-Duplicate Deliveries',
+				name: 'deduplicate',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to start no execution for a delivery whose ID (svix-ID / webhook-ID) was seen in the last 24 hours. Retries of at-least-once senders then run once.',
+			},
+			{
+				displayName: 'Reject Unexpected Payloads',
+				name: 'strictSchema',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to answer 422 and start no execution when a signed payload does not match the platform’s documented schema. Off: it is delivered with the problems listed in warnings.',
+			},
+		],
+	},
+];

@@ -1,0 +1,172 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { buildEvent } from '../shared/VoiceAgentEvent';
+import { answer, answerBeforeStreaming } from './answers';
+import { claimDelivery } from './deduplication';
+import { KNOWN_EVENTS, platformModule } from './platforms';
+import { openTurnStream } from './TurnStream';
+import { triggerProperties } from './TriggerDescription';
+import { standardWebhookHeaders, verifyRequest, type VerificationSettings } from './verification/verifyRequest';
+
+const MISSING_SECRET =
+	'Signature verification is on but the credential has no Webhook Signing Secret. Add it, or set Verification to None.';
+
+/** Verification settings from the node's parameters. */
+function verificationSettings(context: IHookFunctions | IWebhookFunctions): VerificationSettings {
+	const param = <T>(name: string, fallback: T) => context.getNodeParameter(name, fallback) as T;
+	return {
+		method: param('verification', 'none'),
+		header: param('signatureHeader', ''),
+		algorithm: param('signatureAlgorithm', 'sha256'),
+		encoding: param('signatureEncoding', 'hex'),
+		prefix: param('signaturePrefix', ''),
+		signatureKey: param('signatureKey', 'v1'),
+		toleranceSeconds: param('toleranceSeconds', 300),
+	};
+}
+
+async function signingSecret(context: IHookFunctions | IWebhookFunctions): Promise<string> {
+	const credentials = await context.getCredentials('voiceAgentApiKeyApi').catch(() => undefined);
+	return typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
+}
+
+function isEventWanted(events: string[], event: string): boolean {
+	if (events.includes('*') || events.includes(event)) return true;
+	return events.includes('other') && !KNOWN_EVENTS.has(event);
+}
+
+export class VoiceAgentTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Voice Agent Trigger',
+		name: 'voiceAgentTrigger',
+		icon: { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["platform"] }}',
+		description:
+			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms (Agntix, Layercode, SpeakNode, Standard Webhooks)',
+		defaults: { name: 'Voice Agent Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'voiceAgentApiKeyApi',
+				required: true,
+				displayOptions: {
+					show: {
+						verification: ['standardWebhooks', 'layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'],
+					},
+				},
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// Layercode waits on the request for the turn's SSE answer; lifecycle events are answered
+				// as soon as n8n has created the execution, which at-least-once senders need.
+				responseMode: '={{ $parameter["platform"] === "layercode" ? "streaming" : "onReceived" }}',
+				// Empty: answer with the webhookResponse below instead of n8n's default first entry.
+				responseData: '',
+				path: 'voice-agent',
+			},
+		],
+		properties: triggerProperties,
+	};
+
+	webhookMethods = {
+		default: {
+			// No platform here has a registration API: the user pastes the URL into the platform.
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				// Fail closed at publish time: a missing secret is a configuration error, not an open door.
+				if (verificationSettings(this).method !== 'none' && (await signingSecret(this)) === '') {
+					throw new NodeOperationError(this.getNode(), MISSING_SECRET);
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		const headers = this.getHeaderData();
+		if (!req.rawBody) await req.readRawBody();
+		const body: Buffer = req.rawBody ?? Buffer.alloc(0);
+
+		const settings = verificationSettings(this);
+		if (settings.method !== 'none') {
+			const secret = await signingSecret(this);
+			if (secret === '') {
+				this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${MISSING_SECRET}`);
+				return answer(res, 500, { error: 'configuration', message: MISSING_SECRET });
+			}
+			const verification = verifyRequest(settings, headers, body, secret);
+			if (!verification.valid) return answer(res, 401, { error: 'unauthorized', reason: verification.reason });
+		}
+
+		let payload: unknown;
+		try {
+			payload = JSON.parse(body.toString('utf8'));
+		} catch {
+			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not valid JSON' });
+		}
+		if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not a JSON object' });
+		}
+
+		const platform = platformModule(
+			this.getNodeParameter('platform') as string,
+			this.getNodeParameter('eventField', 'type') as string,
+		);
+		const parsed = platform.parse(payload as IDataObject);
+		const options = this.getNodeParameter('options', {}) as { deduplicate?: boolean; strictSchema?: boolean };
+		if (options.strictSchema && parsed.warnings.length > 0) {
+			return answer(res, 422, { error: 'unexpected_payload', problems: parsed.warnings });
+		}
+		if (!isEventWanted(this.getNodeParameter('events', ['*']) as string[], parsed.event)) {
+			return answer(res, 200, { status: 'ignored', event: parsed.event });
+		}
+
+		const deliveryId =
+			settings.method === 'standardWebhooks' || platform.id === 'agntix'
+				? (standardWebhookHeaders(headers).id ?? null)
+				: null;
+		if (deliveryId !== null && options.deduplicate !== false) {
+			const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
+			if (!claimDelivery(scope, this.getWorkflowStaticData('node'), deliveryId)) {
+				return answer(res, 200, { status: 'duplicate', deliveryId });
+			}
+		}
+
+		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
+		if (parsed.warnings.length > 0) item.warnings = parsed.warnings;
+		const workflowData = [[{ json: item }]];
+
+		if (platform.id !== 'layercode') {
+			return { workflowData, webhookResponse: { status: 'accepted' } };
+		}
+		// Layercode runs in n8n's streaming mode: this node writes the answer itself.
+		if (parsed.expectsStream) {
+			openTurnStream(res, { turnId: item.turnId });
+		} else {
+			answerBeforeStreaming(res, { status: 'ok' });
+		}
+		return { workflowData, noWebhookResponse: true };
+	}
+}

@@ -1,0 +1,127 @@
+import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod';
+
+import {
+	asNumber,
+	asObject,
+	asString,
+	toIsoTime,
+	type TranscriptEntry,
+} from '../../shared/VoiceAgentEvent';
+import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
+
+// Layercode: one URL for every event; `message` and `session.start` wait for an SSE answer.
+const EVENT_NAMES: Record<string, string> = {
+	message: 'turn.message',
+	'session.start': 'turn.welcome',
+	data: 'client.data',
+	'session.update': 'session.updated',
+	'session.end': 'session.ended',
+};
+const STREAMED_EVENTS = new Set(['message', 'session.start']);
+
+/** Older deliveries used `MESSAGE`, `SESSION_START`…: same events, other spelling. */
+export const layercodeType = (type: string): string => type.toLowerCase().replace(/_/g, '.');
+
+const text = z.string().nullish();
+const common = {
+	session_id: z.string(),
+	conversation_id: text,
+	custom_metadata: z.record(z.unknown()).nullish(),
+	metadata: z.record(z.unknown()).nullish(),
+	from_phone_number: text,
+	to_phone_number: text,
+};
+const transcriptItem = z
+	.object({ role: z.string(), text: z.string(), timestamp: z.union([z.number(), z.string()]).nullish() })
+	.passthrough();
+
+const schemas: Record<string, z.ZodTypeAny> = {
+	message: z
+		.object({
+			...common,
+			text: z.string(),
+			turn_id: z.string(),
+			interruption_context: z
+				.object({
+					previous_turn_interrupted: z.boolean().nullish(),
+					words_heard: z.number().nullish(),
+					text_heard: text,
+					assistant_turn_id: text,
+				})
+				.passthrough()
+				.nullish(),
+		})
+		.passthrough(),
+	'session.start': z.object({ ...common, turn_id: z.string() }).passthrough(),
+	data: z.object({ ...common, turn_id: text, data: z.unknown() }).passthrough(),
+	'session.update': z
+		.object({
+			...common,
+			recording_status: text,
+			recording_url: text,
+			recording_duration: z.number().nullish(),
+			error_message: text,
+		})
+		.passthrough(),
+	'session.end': z
+		.object({
+			...common,
+			agent_id: text,
+			started_at: text,
+			ended_at: text,
+			duration: z.number().nullish(),
+			transcription_duration_seconds: z.number().nullish(),
+			tts_duration_seconds: z.number().nullish(),
+			latency: z.number().nullish(),
+			ip_address: text,
+			country_code: text,
+			recording_status: text,
+			transcript: z.array(transcriptItem).nullish(),
+		})
+		.passthrough(),
+};
+
+function transcriptOf(value: unknown): TranscriptEntry[] | null {
+	if (!Array.isArray(value)) return null;
+	return value.map((raw) => {
+		const item = asObject(raw);
+		return {
+			role: (asString(item.role) ?? '').toLowerCase(),
+			text: asString(item.text) ?? '',
+			at: toIsoTime(item.timestamp),
+		};
+	});
+}
+
+export const layercode: PlatformModule = {
+	id: 'layercode',
+	displayName: 'Layercode',
+	parse(payload: IDataObject): ParsedDelivery {
+		const eventType = asString(payload.type);
+		const type = eventType ? layercodeType(eventType) : 'unknown';
+		const schema = schemas[type];
+		const durationMs = asNumber(payload.duration);
+		return {
+			event: EVENT_NAMES[type] ?? type,
+			expectsStream: STREAMED_EVENTS.has(type),
+			warnings: schema ? schemaWarnings(schema, payload) : [],
+			fields: {
+				eventType,
+				sessionId: asString(payload.session_id) ?? asString(payload.connection_id),
+				conversationId: asString(payload.conversation_id),
+				turnId: asString(payload.turn_id),
+				agentId: asString(payload.agent_id),
+				text: asString(payload.text),
+				from: asString(payload.from_phone_number),
+				to: asString(payload.to_phone_number),
+				startedAt: toIsoTime(payload.started_at),
+				endedAt: toIsoTime(payload.ended_at),
+				durationSeconds: durationMs === null ? null : durationMs / 1000,
+				variables: asObject(payload.custom_metadata ?? payload.metadata),
+				transcript: transcriptOf(payload.transcript),
+				recordingUrl: asString(payload.recording_url),
+			},
+		};
+	},
+};

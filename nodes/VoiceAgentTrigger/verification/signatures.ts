@@ -1,0 +1,176 @@
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+
+/** The outcome of a check: either genuine, or a short reason safe to show to the sender. */
+export type Verification = { valid: true } | { valid: false; reason: string };
+
+export const VALID: Verification = { valid: true };
+export const invalid = (reason: string): Verification => ({ valid: false, reason });
+
+export type HmacAlgorithm = 'sha256' | 'sha512';
+export type SignatureEncoding = 'hex' | 'base64';
+
+/** Compares in constant time; a length mismatch is not secret, so it is checked first. */
+export function safeEqual(a: Buffer, b: Buffer): boolean {
+	return a.length === b.length && timingSafeEqual(a, b);
+}
+
+// KeyObjects make HMAC several times faster than Buffer keys on Node 24; a handful of
+// secrets per process is the norm, so a small cache bounded by size is enough.
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_LIMIT = 32;
+
+function secretKey(material: string, encoding: 'utf8' | 'base64'): KeyObject {
+	const cacheKey = `${encoding}:${material}`;
+	let key = keyCache.get(cacheKey);
+	if (!key) {
+		key = createSecretKey(Buffer.from(material, encoding));
+		if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
+		keyCache.set(cacheKey, key);
+	}
+	return key;
+}
+
+function hmac(algorithm: HmacAlgorithm, key: KeyObject, ...parts: Array<string | Buffer>): Buffer {
+	const mac = createHmac(algorithm, key);
+	for (const part of parts) mac.update(part);
+	return mac.digest();
+}
+
+/** Decodes a signature as sent; anything that is not clean hex or base64 decodes to nothing. */
+function decodeSignature(text: string, encoding: SignatureEncoding): Buffer | undefined {
+	const pattern = encoding === 'hex' ? /^(?:[0-9a-fA-F]{2})+$/ : /^[A-Za-z0-9+/_-]+={0,2}$/;
+	if (!pattern.test(text)) return undefined;
+	return Buffer.from(text, encoding === 'hex' ? 'hex' : 'base64');
+}
+
+function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureEncoding): boolean {
+	let matched = false;
+	// Check every candidate (no early exit) so timing does not reveal which one matched.
+	for (const candidate of candidates) {
+		const decoded = decodeSignature(candidate, encoding);
+		if (decoded && safeEqual(decoded, expected)) matched = true;
+	}
+	return matched;
+}
+
+function checkTimestamp(seconds: number, toleranceSeconds: number, nowSeconds: number): Verification {
+	if (!Number.isSafeInteger(seconds) || seconds <= 0) return invalid('invalid timestamp');
+	if (nowSeconds - seconds > toleranceSeconds) return invalid('timestamp too old');
+	if (seconds - nowSeconds > toleranceSeconds) return invalid('timestamp in the future');
+	return VALID;
+}
+
+const parseSeconds = (text: string | undefined): number =>
+	text !== undefined && /^\d{1,12}$/.test(text) ? Number(text) : NaN;
+
+export interface TimestampOptions {
+	/** Allowed clock difference either way, in seconds. */
+	toleranceSeconds: number;
+	/** Unix seconds; injectable for tests. */
+	nowSeconds?: number;
+}
+
+const now = (options: TimestampOptions) => options.nowSeconds ?? Math.floor(Date.now() / 1000);
+
+/**
+ * Standard Webhooks (and Svix, its origin): `id.timestamp.body` signed with the base64 secret
+ * after its `whsec_` prefix; the signature header is a space-separated list of `v1,<base64>`.
+ */
+export function verifyStandardWebhook(
+	message: { id?: string; timestamp?: string; signature?: string; body: Buffer },
+	secret: string,
+	options: TimestampOptions,
+): Verification {
+	const { id, timestamp, signature, body } = message;
+	if (!id || !timestamp || !signature) return invalid('missing signature headers');
+	const time = checkTimestamp(parseSeconds(timestamp), options.toleranceSeconds, now(options));
+	if (!time.valid) return time;
+	const keyText = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText)) return invalid('the signing secret is not valid base64');
+	const expected = hmac('sha256', secretKey(keyText, 'base64'), id, '.', timestamp, '.', body);
+	const candidates = signature
+		.split(' ')
+		.filter((entry) => entry.startsWith('v1,'))
+		.map((entry) => entry.slice(3));
+	if (candidates.length === 0) return invalid('malformed signature header');
+	return anyMatches(expected, candidates, 'base64') ? VALID : invalid('signature mismatch');
+}
+
+/** Splits `t=1,v1=ab,v1=cd` into key → values; repeated keys (secret rotation) are all kept. */
+export function parseKeyValueHeader(header: string): Map<string, string[]> {
+	const entries = new Map<string, string[]>();
+	for (const part of header.split(',')) {
+		const at = part.indexOf('=');
+		if (at <= 0) continue;
+		const key = part.slice(0, at).trim();
+		const value = part.slice(at + 1).trim();
+		entries.set(key, [...(entries.get(key) ?? []), value]);
+	}
+	return entries;
+}
+
+export interface TimestampedHmacOptions extends TimestampOptions {
+	/** The key holding the signature: `v1` (Stripe, Layercode), `v0` (ElevenLabs). */
+	signatureKey?: string;
+	algorithm?: HmacAlgorithm;
+}
+
+/**
+ * Stripe-style `t=<unix seconds>,v1=<hex>` over `t + "." + body` with the secret as text
+ * (Stripe, Layercode, ElevenLabs with `v0`).
+ */
+export function verifyTimestampedHmac(
+	header: string | undefined,
+	body: Buffer,
+	secret: string,
+	options: TimestampedHmacOptions,
+): Verification {
+	if (!header) return invalid('missing signature header');
+	const entries = parseKeyValueHeader(header);
+	const timestamps = entries.get('t') ?? [];
+	const signatures = entries.get(options.signatureKey ?? 'v1') ?? [];
+	if (timestamps.length !== 1 || signatures.length === 0) return invalid('malformed signature header');
+	const time = checkTimestamp(parseSeconds(timestamps[0]), options.toleranceSeconds, now(options));
+	if (!time.valid) return time;
+	const expected = hmac(options.algorithm ?? 'sha256', secretKey(secret, 'utf8'), timestamps[0], '.', body);
+	return anyMatches(expected, signatures, 'hex') ? VALID : invalid('signature mismatch');
+}
+
+export interface BodyHmacOptions {
+	algorithm: HmacAlgorithm;
+	encoding: SignatureEncoding;
+	/** Text before the signature, e.g. `sha256=`; compared case-insensitively. */
+	prefix?: string;
+}
+
+/** Plain HMAC of the raw body (SpeakNode, GitHub-style `sha256=` headers). No replay protection. */
+export function verifyBodyHmac(
+	header: string | undefined,
+	body: Buffer,
+	secret: string,
+	options: BodyHmacOptions,
+): Verification {
+	if (!header) return invalid('missing signature header');
+	// Several signatures may be sent comma- or space-separated while a secret rotates.
+	const candidates = header
+		.split(/[\s,]+/)
+		.filter((part) => part !== '')
+		.map((part) => {
+			const prefix = options.prefix ?? '';
+			return part.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase()
+				? part.slice(prefix.length)
+				: '';
+		});
+	if (!candidates.some((candidate) => candidate !== '')) return invalid('malformed signature header');
+	const expected = hmac(options.algorithm, secretKey(secret, 'utf8'), body);
+	return anyMatches(expected, candidates, options.encoding) ? VALID : invalid('signature mismatch');
+}
+
+/** A header that must equal the secret itself (Vapi's `x-vapi-secret`). */
+export function verifySharedSecret(header: string | undefined, secret: string): Verification {
+	if (!header) return invalid('missing secret header');
+	const expected = createHmac('sha256', 'shared-secret').update(secret).digest();
+	const received = createHmac('sha256', 'shared-secret').update(header).digest();
+	// Hashing both first gives equal lengths, so the comparison leaks nothing about the secret's length.
+	return safeEqual(received, expected) ? VALID : invalid('secret mismatch');
+}

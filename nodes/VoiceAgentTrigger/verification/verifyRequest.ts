@@ -1,0 +1,80 @@
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import {
+	invalid,
+	verifyBodyHmac,
+	verifySharedSecret,
+	verifyStandardWebhook,
+	verifyTimestampedHmac,
+	type HmacAlgorithm,
+	type SignatureEncoding,
+	type Verification,
+} from './signatures';
+
+/** Request headers as n8n hands them to webhook nodes (node:http itself may not be imported). */
+export type IncomingHttpHeaders = ReturnType<IWebhookFunctions['getHeaderData']>;
+
+/** The trigger's Verification parameter. */
+export type VerificationMethod =
+	| 'standardWebhooks'
+	| 'layercodeSignature'
+	| 'stripeStyle'
+	| 'bodyHmac'
+	| 'sharedSecret'
+	| 'none';
+
+export interface VerificationSettings {
+	method: VerificationMethod;
+	/** Header carrying the signature (Stripe-style, plain HMAC, shared secret). */
+	header: string;
+	algorithm: HmacAlgorithm;
+	encoding: SignatureEncoding;
+	prefix: string;
+	/** `v1` for Stripe and Layercode, `v0` for ElevenLabs. */
+	signatureKey: string;
+	toleranceSeconds: number;
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+	const value = headers[name.toLowerCase()];
+	return Array.isArray(value) ? value.join(' ') : value;
+}
+
+/** Standard Webhooks headers, under Svix's names or the standard's own. */
+export function standardWebhookHeaders(headers: IncomingHttpHeaders) {
+	return {
+		id: header(headers, 'svix-id') ?? header(headers, 'webhook-id'),
+		timestamp: header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp'),
+		signature: header(headers, 'svix-signature') ?? header(headers, 'webhook-signature'),
+	};
+}
+
+/** Checks one request against the configured scheme; `secret` must be non-empty (checked by the caller). */
+export function verifyRequest(
+	settings: VerificationSettings,
+	headers: IncomingHttpHeaders,
+	body: Buffer,
+	secret: string,
+): Verification {
+	const timing = { toleranceSeconds: settings.toleranceSeconds };
+	switch (settings.method) {
+		case 'standardWebhooks':
+			return verifyStandardWebhook({ ...standardWebhookHeaders(headers), body }, secret, timing);
+		case 'layercodeSignature':
+			return verifyTimestampedHmac(header(headers, 'layercode-signature'), body, secret, timing);
+		case 'stripeStyle':
+			return verifyTimestampedHmac(header(headers, settings.header), body, secret, {
+				...timing,
+				signatureKey: settings.signatureKey,
+				algorithm: settings.algorithm,
+			});
+		case 'bodyHmac':
+			return verifyBodyHmac(header(headers, settings.header), body, secret, settings);
+		case 'sharedSecret':
+			return verifySharedSecret(header(headers, settings.header), secret);
+		case 'none':
+			return { valid: true };
+		default:
+			return invalid('unsupported verification method');
+	}
+}

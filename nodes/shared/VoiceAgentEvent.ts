@@ -1,0 +1,112 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** One line of a conversation, the same shape for every platform. */
+export interface TranscriptEntry extends IDataObject {
+	role: 'user' | 'assistant' | 'system' | 'tool' | string;
+	text: string;
+	/** ISO 8601, or null when the platform gave no time. */
+	at: string | null;
+}
+
+/** What a platform module reads from a payload. */
+interface PlatformFields {
+	/** The event name as the platform sent it. */
+	eventType: string | null;
+	sessionId: string | null;
+	conversationId: string | null;
+	turnId: string | null;
+	agentId: string | null;
+	text: string | null;
+	channel: string | null;
+	platform: string | null;
+	direction: string | null;
+	from: string | null;
+	to: string | null;
+	startedAt: string | null;
+	endedAt: string | null;
+	durationSeconds: number | null;
+	summary: string | null;
+	intent: string | null;
+	resolution: string | null;
+	sentiment: string | null;
+	extracted: IDataObject;
+	variables: IDataObject;
+	transcript: TranscriptEntry[] | null;
+	recordingUrl: string | null;
+}
+
+/** The fields a platform module fills in; everything else is null. */
+export type EventFields = Partial<PlatformFields>;
+
+/**
+ * The trigger's output item: the same keys for every platform, so one CRM workflow serves all.
+ * A value the platform did not send is null, never a made-up default.
+ */
+export interface VoiceAgentEvent extends PlatformFields, IDataObject {
+	provider: string;
+	/** Normalised: session.started, session.ended, session.updated, turn.message, turn.welcome, client.data, or the sent name for events this package does not know yet. */
+	event: string;
+	deliveryId: string | null;
+	raw: IDataObject;
+	/** Where the payload did not match the platform's documented schema (lenient mode). */
+	warnings?: string[];
+}
+
+export function buildEvent(
+	provider: string,
+	event: string,
+	fields: EventFields,
+	raw: IDataObject,
+	deliveryId: string | null,
+): VoiceAgentEvent {
+	return {
+		provider,
+		event,
+		eventType: fields.eventType ?? null,
+		deliveryId,
+		sessionId: fields.sessionId ?? null,
+		conversationId: fields.conversationId ?? null,
+		turnId: fields.turnId ?? null,
+		agentId: fields.agentId ?? null,
+		text: fields.text ?? null,
+		channel: fields.channel ?? null,
+		platform: fields.platform ?? null,
+		direction: fields.direction ?? null,
+		from: fields.from ?? null,
+		to: fields.to ?? null,
+		startedAt: fields.startedAt ?? null,
+		endedAt: fields.endedAt ?? null,
+		durationSeconds: fields.durationSeconds ?? null,
+		summary: fields.summary ?? null,
+		intent: fields.intent ?? null,
+		resolution: fields.resolution ?? null,
+		sentiment: fields.sentiment ?? null,
+		extracted: fields.extracted ?? {},
+		variables: fields.variables ?? {},
+		transcript: fields.transcript ?? null,
+		recordingUrl: fields.recordingUrl ?? null,
+		raw,
+	};
+}
+
+/** Unix milliseconds, Unix seconds or an ISO string → ISO string; anything else → null. */
+export function toIsoTime(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(value)) {
+		const ms = value < 1e12 ? value * 1000 : value;
+		return new Date(ms).toISOString();
+	}
+	if (typeof value === 'string' && value !== '') {
+		const parsed = Date.parse(value);
+		return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
+	}
+	return null;
+}
+
+export const asString = (value: unknown): string | null =>
+	typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+
+export const asNumber = (value: unknown): number | null =>
+	typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+export const asObject = (value: unknown): IDataObject =>
+	value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
