@@ -319,7 +319,12 @@ async function stopServer({ child, exited }: Running): Promise<void> {
 	const pid = child.pid as number;
 	if (child.exitCode === null && child.signalCode === null) {
 		child.kill('SIGTERM');
-		const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+		let timer: NodeJS.Timeout | undefined;
+		const timedOut = await Promise.race([
+			exited.then(() => false),
+			new Promise<boolean>((done) => (timer = setTimeout(() => done(true), STOP_TIMEOUT_MS))),
+		]);
+		clearTimeout(timer); // a pending timer would keep Jest alive
 		if (timedOut) {
 			killGroup(pid, 'SIGKILL');
 			await exited;
@@ -371,8 +376,12 @@ async function webhookRegistered(baseUrl: string, probe: WebhookProbe): Promise<
 	return probe.method === '' || methods.includes(probe.method);
 }
 
+/**
+ * /healthz/readiness rather than /healthz: plain /healthz answers 200 before n8n has mounted its
+ * REST routes (POST /rest/login is still a 404 then); readiness waits for the whole server.
+ */
 async function healthy(baseUrl: string): Promise<boolean> {
-	const response = await fetch(`${baseUrl}/healthz`);
+	const response = await fetch(`${baseUrl}/healthz/readiness`);
 	await response.arrayBuffer();
 	return response.status === 200;
 }
@@ -484,7 +493,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		const deadline = startedAt + START_TIMEOUT_MS;
 		running = spawnServer(instance, appendLog);
 		try {
-			await pollUntil('/healthz', () => healthy(baseUrl), deadline, running);
+			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, running);
 			for (const probe of webhookProbes(instance.workflows)) {
 				await pollUntil(`webhook ${probe.method} /webhook/${probe.path}`, () => webhookRegistered(baseUrl, probe), deadline, running);
 			}

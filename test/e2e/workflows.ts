@@ -1,0 +1,58 @@
+// Workflow and credential JSON for the end-to-end tests, built the way n8n's editor saves them.
+
+export const TRIGGER_TYPE = 'n8n-nodes-voice-agent.voiceAgentTrigger';
+export const VOICE_AGENT_TYPE = 'n8n-nodes-voice-agent.voiceAgent';
+export const API_KEY_CREDENTIAL_ID = 'vaApiKeyCred01';
+
+export interface NodeJson {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	webhookId?: string;
+	credentials?: Record<string, { id: string; name: string }>;
+	onError?: string;
+}
+
+export function apiKeyCredential(webhookSecret: string, extra: Record<string, unknown> = {}) {
+	return {
+		id: API_KEY_CREDENTIAL_ID,
+		name: 'Voice Agent test key',
+		type: 'voiceAgentApiKeyApi',
+		data: { baseUrl: 'http://127.0.0.1:9', apiKey: 'pk_test', keyPlacement: 'header', headerName: 'x-api-key', webhookSecret, ...extra },
+	};
+}
+
+export function triggerNode(path: string, parameters: Record<string, unknown>): NodeJson {
+	return {
+		id: `trigger-${path}`,
+		name: 'Voice Agent Trigger',
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		webhookId: `wh-${path}`,
+		credentials: { voiceAgentApiKeyApi: { id: API_KEY_CREDENTIAL_ID, name: 'Voice Agent test key' } },
+	};
+}
+
+export function node(name: string, type: string, parameters: Record<string, unknown> = {}, typeVersion = 1): NodeJson {
+	return { id: `node-${name.replace(/\W+/g, '-')}`, name, type, typeVersion, position: [0, 0], parameters };
+}
+
+/** A workflow whose nodes run one after the other, in the order given. */
+export function chain(id: string, nodes: NodeJson[]) {
+	nodes.forEach((n, index) => (n.position = [index * 220, 0]));
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id, name: id, nodes, connections, active: false, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+/** Trigger → No Operation: the execution's data is the trigger's output item. */
+export function triggerOnly(id: string, path: string, parameters: Record<string, unknown>) {
+	return chain(id, [triggerNode(path, parameters), node('Done', 'n8n-nodes-base.noOp')]);
+}
