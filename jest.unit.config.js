@@ -3,5 +3,5 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/nodes', '<rootDir>/credentials', '<rootDir>/test/unit'],
 	testMatch: ['**/*.test.ts'],
-	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'test/tsconfig.json' }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 };

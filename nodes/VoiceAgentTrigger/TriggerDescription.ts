@@ -181,12 +181,30 @@ export const triggerProperties: INodeProperties[] = [
 					'Whether to start no execution for a delivery whose ID (svix-ID / webhook-ID) was seen in the last 24 hours. Retries of at-least-once senders then run once.',
 			},
 			{
+				displayName: 'Error Apology',
+				name: 'errorApology',
+				type: 'string',
+				default: '',
+				placeholder: 'Sorry, something went wrong on my side.',
+				description:
+					'Layercode turns: what the agent says when a node of the workflow fails, before the turn ends with response.error. Empty: only response.error is sent.',
+			},
+			{
 				displayName: 'Reject Unexpected Payloads',
 				name: 'strictSchema',
 				type: 'boolean',
 				default: false,
 				description:
 					'Whether to answer 422 and start no execution when a signed payload does not match the platform’s documented schema. Off: it is delivered with the problems listed in warnings.',
+			},
+			{
+				displayName: 'Welcome Message',
+				name: 'welcomeMessage',
+				type: 'string',
+				default: '',
+				placeholder: 'Hi, thanks for calling. How can I help?',
+				description:
+					'Layercode session.start: answer with this greeting at once and start no execution. Empty: the workflow answers the welcome turn.',
 			},
 		],
 	},

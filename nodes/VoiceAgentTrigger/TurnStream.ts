@@ -105,6 +105,8 @@ export function openTurnStream(res: Response, options: TurnStreamOptions): void 
 		if (gone()) return res;
 		const last = args.find((arg) => typeof arg === 'string' || Buffer.isBuffer(arg));
 		if (last !== undefined) res.write(last);
+		if (pending.trim() !== '') onLine(pending); // a last line without its newline
+		pending = '';
 		// The platform waits for response.end: it is sent exactly once, whoever ends the stream.
 		emit({ type: 'response.end' });
 		return end();
@@ -112,4 +114,10 @@ export function openTurnStream(res: Response, options: TurnStreamOptions): void 
 
 	res.writeHead(200, SSE_HEADERS);
 	res.flushHeaders();
+}
+
+/** Answers a whole turn at once, without running the workflow (the static welcome message). */
+export function sendWholeTurn(res: Response, turnId: string | null, events: TurnEvent[]): void {
+	res.writeHead(200, SSE_HEADERS);
+	res.end([...events, { type: 'response.end' } as TurnEvent].map((event) => sseFrame(event, turnId)).join(''));
 }

@@ -10,10 +10,10 @@ import {
 } from 'n8n-workflow';
 
 import { buildEvent } from '../shared/VoiceAgentEvent';
-import { answer, answerBeforeStreaming } from './answers';
-import { claimDelivery } from './deduplication';
+import { acceptWhenExecutionExists, answer, answerBeforeStreaming } from './answers';
+import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
-import { openTurnStream } from './TurnStream';
+import { openTurnStream, sendWholeTurn } from './TurnStream';
 import { triggerProperties } from './TriggerDescription';
 import { standardWebhookHeaders, verifyRequest, type VerificationSettings } from './verification/verifyRequest';
 
@@ -37,6 +37,13 @@ function verificationSettings(context: IHookFunctions | IWebhookFunctions): Veri
 async function signingSecret(context: IHookFunctions | IWebhookFunctions): Promise<string> {
 	const credentials = await context.getCredentials('voiceAgentApiKeyApi').catch(() => undefined);
 	return typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
+}
+
+interface TriggerOptions {
+	deduplicate?: boolean;
+	strictSchema?: boolean;
+	welcomeMessage?: string;
+	errorApology?: string;
 }
 
 function isEventWanted(events: string[], event: string): boolean {
@@ -77,7 +84,7 @@ export class VoiceAgentTrigger implements INodeType {
 				responseMode: '={{ $parameter["platform"] === "layercode" ? "streaming" : "onReceived" }}',
 				// Empty: answer with the webhookResponse below instead of n8n's default first entry.
 				responseData: '',
-				path: 'voice-agent',
+				path: 'webhook',
 			},
 		],
 		properties: triggerProperties,
@@ -135,7 +142,7 @@ export class VoiceAgentTrigger implements INodeType {
 			this.getNodeParameter('eventField', 'type') as string,
 		);
 		const parsed = platform.parse(payload as IDataObject);
-		const options = this.getNodeParameter('options', {}) as { deduplicate?: boolean; strictSchema?: boolean };
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		if (options.strictSchema && parsed.warnings.length > 0) {
 			return answer(res, 422, { error: 'unexpected_payload', problems: parsed.warnings });
 		}
@@ -147,11 +154,16 @@ export class VoiceAgentTrigger implements INodeType {
 			settings.method === 'standardWebhooks' || platform.id === 'agntix'
 				? (standardWebhookHeaders(headers).id ?? null)
 				: null;
-		if (deliveryId !== null && options.deduplicate !== false) {
-			const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
-			if (!claimDelivery(scope, this.getWorkflowStaticData('node'), deliveryId)) {
-				return answer(res, 200, { status: 'duplicate', deliveryId });
-			}
+		const deduplicate = deliveryId !== null && options.deduplicate !== false;
+		const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
+		const staticData = this.getWorkflowStaticData('node');
+		if (deduplicate && !claimDelivery(scope, staticData, deliveryId)) {
+			return answer(res, 200, { status: 'duplicate', deliveryId });
+		}
+
+		if (parsed.event === 'turn.welcome' && options.welcomeMessage) {
+			sendWholeTurn(res, parsed.fields.turnId ?? null, [{ type: 'response.tts', content: options.welcomeMessage }]);
+			return { noWebhookResponse: true };
 		}
 
 		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
@@ -159,11 +171,13 @@ export class VoiceAgentTrigger implements INodeType {
 		const workflowData = [[{ json: item }]];
 
 		if (platform.id !== 'layercode') {
-			return { workflowData, webhookResponse: { status: 'accepted' } };
+			return acceptWhenExecutionExists(workflowData, () => {
+				if (deduplicate) rememberDeliveries(scope, staticData);
+			});
 		}
 		// Layercode runs in n8n's streaming mode: this node writes the answer itself.
 		if (parsed.expectsStream) {
-			openTurnStream(res, { turnId: item.turnId });
+			openTurnStream(res, { turnId: item.turnId, apology: options.errorApology || undefined });
 		} else {
 			answerBeforeStreaming(res, { status: 'ok' });
 		}

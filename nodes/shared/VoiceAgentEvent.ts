@@ -91,15 +91,12 @@ export function buildEvent(
 
 /** Unix milliseconds, Unix seconds or an ISO string → ISO string; anything else → null. */
 export function toIsoTime(value: unknown): string | null {
-	if (typeof value === 'number' && Number.isFinite(value)) {
-		const ms = value < 1e12 ? value * 1000 : value;
-		return new Date(ms).toISOString();
-	}
-	if (typeof value === 'string' && value !== '') {
-		const parsed = Date.parse(value);
-		return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
-	}
-	return null;
+	let ms = NaN;
+	if (typeof value === 'number') ms = value < 1e12 ? value * 1000 : value; // seconds or milliseconds
+	else if (typeof value === 'string' && value !== '') ms = Date.parse(value);
+	// Out-of-range times (e.g. 1e20) make an Invalid Date, which toISOString() would throw on.
+	const date = new Date(ms);
+	return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 export const asString = (value: unknown): string | null =>

@@ -15,7 +15,11 @@
  *   package's nodes are `n8n-nodes-voice-agent.voiceAgentTrigger` and
  *   `n8n-nodes-voice-agent.voiceAgent`.
  * - `n8n publish:workflow` only writes the DB; it must run before `n8n start` (n8n says so).
- * - Production webhook rows persist in the DB across restarts.
+ *   n8n then activates published workflows asynchronously, after the server is up (its
+ *   "publication outbox"), and reports the result at GET /rest/workflows/:id/publication-status.
+ * - /healthz answers before the REST routes exist; /healthz/readiness waits for them.
+ * - Production webhook rows persist in the DB across restarts, so after a restart webhooks answer
+ *   as soon as the server listens.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -37,7 +41,7 @@ const OWNER = {
 	lastName: 'Owner',
 	password: 'E2e-Passw0rd-Long',
 };
-/** How long one `n8n start` may take to answer /healthz and register every webhook. */
+/** How long one `n8n start` may take to become ready and activate every workflow. */
 const START_TIMEOUT_MS = 90_000;
 /** How long n8n gets to shut down after SIGTERM before SIGKILL. */
 const STOP_TIMEOUT_MS = 20_000;
@@ -85,7 +89,10 @@ export interface N8n {
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	/** One execution with its run data parsed. */
 	executionData(id: string): Promise<ExecutionDetail>;
-	/** Polls until at least `count` executions exist and all of them have finished. */
+	/**
+	 * Polls until at least `count` executions exist and all of them have finished (success, error,
+	 * crashed or canceled; a `waiting` execution is not finished). Default timeout 30 s.
+	 */
 	waitForExecutions(workflowId: string, count: number, timeoutMs?: number): Promise<ExecutionSummary[]>;
 	/** Stops n8n and starts it again on the same user folder and ports. */
 	restart(): Promise<void>;
@@ -95,7 +102,7 @@ export interface N8n {
 	log(): string;
 }
 
-/** Statuses after which an execution will not change any more. */
+/** Statuses after which an execution will not change any more (n8n's TerminalExecutionStatus). */
 const DONE_STATUSES: readonly ExecutionStatus[] = ['success', 'error', 'crashed', 'canceled'];
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +167,7 @@ async function installThisPackage(userFolder: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Ports, env, CLI
 
-/** Two distinct free loopback ports, found by binding port 0 (both held open at once). */
+/** Distinct free loopback ports, found by binding port 0 (all held open at once). */
 async function freePorts(count: number): Promise<number[]> {
 	const servers = await Promise.all(
 		Array.from({ length: count }, () => {
@@ -208,7 +215,7 @@ function n8nEnv(
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
-		DB_SQLITE_POOL_SIZE: '3', // WAL mode with a few readers (n8n's default, stated)
+		DB_SQLITE_POOL_SIZE: '3', // WAL mode: REST reads do not wait behind execution writes
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
@@ -342,14 +349,19 @@ interface WebhookProbe {
 	method: string;
 }
 
-/** Every node with a fixed webhookId and a literal path: the webhooks n8n must register. */
+/**
+ * n8n's own Webhook nodes (enabled, literal path): their production URL is exactly
+ * /webhook/<path>, so it can be checked directly. Other triggers' URLs depend on their node
+ * description; the publication status covers them.
+ */
 function webhookProbes(workflows: object[]): WebhookProbe[] {
+	type NodeJson = { type?: string; disabled?: boolean; webhookId?: string; parameters?: IDataObject };
 	const probes: WebhookProbe[] = [];
 	for (const workflow of workflows) {
-		const nodes = (workflow as { nodes?: Array<{ webhookId?: string; parameters?: IDataObject }> }).nodes ?? [];
-		for (const node of nodes) {
+		for (const node of (workflow as { nodes?: NodeJson[] }).nodes ?? []) {
 			const { path, httpMethod } = node.parameters ?? {};
-			if (!node.webhookId || typeof path !== 'string' || path.startsWith('=')) continue;
+			if (node.type !== 'n8n-nodes-base.webhook' || node.disabled || !node.webhookId) continue;
+			if (typeof path !== 'string' || path.startsWith('=')) continue;
 			probes.push({ path, method: typeof httpMethod === 'string' ? httpMethod : '' });
 		}
 	}
@@ -386,14 +398,23 @@ async function healthy(baseUrl: string): Promise<boolean> {
 	return response.status === 200;
 }
 
-/** Polls `check` until it is true; connection errors count as "not yet". */
-async function pollUntil(what: string, check: () => Promise<boolean>, deadline: number, running: Running) {
+/**
+ * Polls `check` until it is true. A thrown error counts as "not yet" (n8n not listening, routes
+ * not mounted) and is quoted if time runs out; an ActivationError ends the wait at once.
+ */
+async function pollUntil(what: string, check: () => Promise<boolean>, deadline: number, server: Running) {
+	let lastError = '';
 	for (;;) {
-		if (running.child.exitCode !== null || running.child.signalCode !== null) {
-			throw new Error(`n8n exited (code ${running.child.exitCode}, signal ${running.child.signalCode}) before ${what}`);
+		if (server.child.exitCode !== null || server.child.signalCode !== null) {
+			throw new Error(`n8n exited (code ${server.child.exitCode}, signal ${server.child.signalCode}) before ${what}`);
 		}
-		if (await check().catch(() => false)) return;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		const done = await check().catch((error: unknown) => {
+			if (error instanceof ActivationError) throw error;
+			lastError = (error as Error).message;
+			return false;
+		});
+		if (done) return;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
 		await sleep(200);
 	}
 }
@@ -432,10 +453,50 @@ class OwnerSession {
 		const auth = response.headers.getSetCookie().find((cookie) => cookie.startsWith('n8n-auth='));
 		if (auth) this.cookie = auth.split(';')[0];
 		const text = await response.text();
-		if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+		if (!response.ok) throw new RestError(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`, response.status);
 		return (JSON.parse(text) as { data: T }).data;
 	}
 }
+
+class RestError extends Error {
+	constructor(
+		message: string,
+		readonly status: number,
+	) {
+		super(message);
+	}
+}
+
+interface PublicationStatus {
+	status: 'not_published' | 'in_progress' | 'published' | 'partial' | 'failed';
+	triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
+}
+
+/**
+ * Whether n8n has activated a published workflow's triggers. n8n 2.41 activates published
+ * workflows asynchronously after the server is up (its publication outbox), and reports the
+ * outcome per trigger here: this covers webhook paths the harness cannot know (a node's path from
+ * its description, under its webhookId) and turns an activation error into a clear failure.
+ * Returns true when there is nothing to wait for (publication service switched off: 404).
+ */
+async function workflowActivated(session: OwnerSession, workflowId: string): Promise<boolean> {
+	let publication: PublicationStatus;
+	try {
+		publication = await session.get<PublicationStatus>(`/rest/workflows/${workflowId}/publication-status`);
+	} catch (error) {
+		if (error instanceof RestError && error.status === 404) return true;
+		throw error;
+	}
+	if (publication.status === 'failed' || publication.status === 'partial') {
+		const errors = publication.triggers.map((t) => `${t.nodeId}: ${t.status} ${t.errorMessage ?? ''}`).join('; ');
+		throw new ActivationError(`workflow ${workflowId} failed to activate (${errors})`);
+	}
+	// 'not_published' too is "not yet": the CLI published it, n8n has not picked it up yet.
+	return publication.status === 'published';
+}
+
+/** An error waiting cannot fix: stops the polling at once. */
+class ActivationError extends Error {}
 
 interface ExecutionPage {
 	results: ExecutionSummary[];
@@ -487,18 +548,31 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 	};
 	let running: Running | undefined;
 
-	/** Starts `n8n start`, waits for /healthz and every webhook; throws with the log's tail. */
-	const boot = async (): Promise<void> => {
+	/**
+	 * Starts `n8n start` and waits until it is usable: the whole server is up, the owner is logged
+	 * in, every workflow's triggers are activated and every literal webhook path is registered.
+	 * Throws with the tail of n8n's log.
+	 */
+	const boot = async (firstBoot: boolean): Promise<void> => {
 		const startedAt = Date.now();
 		const deadline = startedAt + START_TIMEOUT_MS;
-		running = spawnServer(instance, appendLog);
+		const server = spawnServer(instance, appendLog);
+		running = server;
 		try {
-			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, running);
+			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, server);
+			if (firstBoot) await session.setupOwner();
+			await session.login();
+			for (const workflow of instance.workflows) {
+				const id = workflowId(workflow);
+				await pollUntil(`activation of workflow ${id}`, () => workflowActivated(session, id), deadline, server);
+			}
 			for (const probe of webhookProbes(instance.workflows)) {
-				await pollUntil(`webhook ${probe.method} /webhook/${probe.path}`, () => webhookRegistered(baseUrl, probe), deadline, running);
+				const what = `webhook ${probe.method || 'any method'} /webhook/${probe.path}`;
+				await pollUntil(what, () => webhookRegistered(baseUrl, probe), deadline, server);
 			}
 		} catch (error) {
-			await stopServer(running);
+			await stopServer(server);
+			running = undefined;
 			throw new Error(`${(error as Error).message}\n--- n8n log (tail) ---\n${tail(logText)}`);
 		}
 		appendLog(`[harness] n8n ready in ${Date.now() - startedAt} ms\n`);
@@ -517,10 +591,10 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 
 	try {
 		if (opts.installPackage ?? true) await installThisPackage(userFolder);
+		const importStartedAt = Date.now();
 		await importAll(instance, opts.credentials ?? []);
-		await boot();
-		await session.setupOwner();
-		await session.login();
+		appendLog(`[harness] import and publish took ${Date.now() - importStartedAt} ms\n`);
+		await boot(true);
 	} catch (error) {
 		await stop();
 		throw error;
@@ -548,8 +622,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		},
 		async restart() {
 			if (running) await stopServer(running);
-			await boot();
-			await session.login();
+			await boot(false);
 		},
 		stop,
 		log: () => logText,

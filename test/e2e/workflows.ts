@@ -25,15 +25,18 @@ export function apiKeyCredential(webhookSecret: string, extra: Record<string, un
 	};
 }
 
-export function triggerNode(path: string, parameters: Record<string, unknown>): NodeJson {
+/** The production URL path of a trigger made by triggerNode(name): n8n puts its webhookId first. */
+export const triggerPath = (name: string) => `wh-${name}/webhook`;
+
+export function triggerNode(name: string, parameters: Record<string, unknown>): NodeJson {
 	return {
-		id: `trigger-${path}`,
+		id: `trigger-${name}`,
 		name: 'Voice Agent Trigger',
 		type: TRIGGER_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
-		webhookId: `wh-${path}`,
+		webhookId: `wh-${name}`,
 		credentials: { voiceAgentApiKeyApi: { id: API_KEY_CREDENTIAL_ID, name: 'Voice Agent test key' } },
 	};
 }
@@ -53,6 +56,6 @@ export function chain(id: string, nodes: NodeJson[]) {
 }
 
 /** Trigger → No Operation: the execution's data is the trigger's output item. */
-export function triggerOnly(id: string, path: string, parameters: Record<string, unknown>) {
-	return chain(id, [triggerNode(path, parameters), node('Done', 'n8n-nodes-base.noOp')]);
+export function triggerOnly(id: string, name: string, parameters: Record<string, unknown>) {
+	return chain(id, [triggerNode(name, parameters), node('Done', 'n8n-nodes-base.noOp')]);
 }

@@ -20,12 +20,15 @@ const EVENT_NAMES: Record<string, string> = {
 };
 const STREAMED_EVENTS = new Set(['message', 'session.start']);
 
-/** Older deliveries used `MESSAGE`, `SESSION_START`…: same events, other spelling. */
-export const layercodeType = (type: string): string => type.toLowerCase().replace(/_/g, '.');
+/** Older deliveries used `MESSAGE`, `SESSION_START`…: same events, other spelling. Other names pass as sent. */
+export const layercodeType = (type: string): string =>
+	/^[A-Z_]+$/.test(type) ? type.toLowerCase().replace(/_/g, '.') : type;
 
 const text = z.string().nullish();
 const common = {
-	session_id: z.string(),
+	// Older deliveries name the session `connection_id`; one of the two must be there.
+	session_id: z.string().optional(),
+	connection_id: z.string().optional(),
 	conversation_id: text,
 	custom_metadata: z.record(z.unknown()).nullish(),
 	metadata: z.record(z.unknown()).nullish(),
@@ -35,6 +38,12 @@ const common = {
 const transcriptItem = z
 	.object({ role: z.string(), text: z.string(), timestamp: z.union([z.number(), z.string()]).nullish() })
 	.passthrough();
+
+const withSession = <T extends z.ZodTypeAny>(schema: T) =>
+	schema.refine((payload: { session_id?: string; connection_id?: string }) => Boolean(payload.session_id ?? payload.connection_id), {
+		message: 'Required',
+		path: ['session_id'],
+	});
 
 const schemas: Record<string, z.ZodTypeAny> = {
 	message: z
@@ -105,7 +114,7 @@ export const layercode: PlatformModule = {
 		return {
 			event: EVENT_NAMES[type] ?? type,
 			expectsStream: STREAMED_EVENTS.has(type),
-			warnings: schema ? schemaWarnings(schema, payload) : [],
+			warnings: schema ? schemaWarnings(withSession(schema), payload) : [],
 			fields: {
 				eventType,
 				sessionId: asString(payload.session_id) ?? asString(payload.connection_id),

@@ -1,0 +1,240 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	claimDelivery,
+	DEDUPLICATION_LIMIT,
+	DEDUPLICATION_MAX_AGE_MS,
+	rememberDeliveries,
+	resetDeduplication,
+} from './deduplication';
+
+/** What the trigger does: claim, and once the execution exists, remember in static data. */
+function claim(scope: string, staticData: IDataObject, id: string, nowMs: number): boolean {
+	const won = claimDelivery(scope, staticData, id, nowMs);
+	if (won) rememberDeliveries(scope, staticData, nowMs);
+	return won;
+}
+
+const T0 = Date.parse('2025-06-12T14:00:00.000Z');
+let scopeCounter = 0;
+/** A fresh trigger scope per test, so tests never see each other's ids. */
+const newScope = () => `workflow-${++scopeCounter}:node-1`;
+
+beforeEach(() => resetDeduplication());
+
+describe('claimDelivery', () => {
+	test('the first claim of an id wins, the second (a retry) loses', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, 'msg_1', T0)).toBe(true);
+		expect(claim(scope, staticData, 'msg_1', T0 + 1000)).toBe(false);
+	});
+
+	test('different ids are independent', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, 'msg_1', T0)).toBe(true);
+		expect(claim(scope, staticData, 'msg_2', T0)).toBe(true);
+		expect(claim(scope, staticData, 'msg_1', T0)).toBe(false);
+		expect(claim(scope, staticData, 'msg_2', T0)).toBe(false);
+	});
+
+	test('the claim is recorded in static data with the time first seen', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		claim(scope, staticData, 'msg_1', T0);
+		expect(staticData.deliveries).toEqual({ msg_1: T0 });
+	});
+
+	test('a losing claim does not refresh the first-seen time', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		claim(scope, staticData, 'msg_1', T0);
+		claim(scope, staticData, 'msg_1', T0 + 5000);
+		expect((staticData.deliveries as IDataObject).msg_1).toBe(T0);
+	});
+
+	test('concurrent copies: two executions with their own (empty) static data, same scope → only one wins', () => {
+		const scope = newScope();
+		const first: IDataObject = {};
+		const second: IDataObject = {};
+		expect(claim(scope, first, 'msg_concurrent', T0)).toBe(true);
+		expect(claim(scope, second, 'msg_concurrent', T0)).toBe(false);
+	});
+
+	test('concurrent executions each carry every id the process knew, whichever saves last', () => {
+		const scope = newScope();
+		const first: IDataObject = {};
+		const second: IDataObject = {};
+		claim(scope, first, 'msg_a', T0);
+		claim(scope, second, 'msg_b', T0 + 1);
+		expect(Object.keys(second.deliveries as IDataObject).sort()).toEqual(['msg_a', 'msg_b']);
+	});
+
+	test('after a restart, an id persisted in static data is still recognised', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, 'msg_persisted', T0)).toBe(true);
+		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject; // what n8n stores
+		resetDeduplication(); // the process restarts
+		expect(claim(scope, saved, 'msg_persisted', T0 + 60_000)).toBe(false);
+		expect(claim(scope, saved, 'msg_new', T0 + 60_000)).toBe(true);
+	});
+
+	test('after a restart with empty static data the id is new again (nothing was saved)', () => {
+		const scope = newScope();
+		expect(claim(scope, {}, 'msg_x', T0)).toBe(true);
+		resetDeduplication();
+		expect(claim(scope, {}, 'msg_x', T0)).toBe(true);
+	});
+
+	test('static data written by another process is honoured in this one', () => {
+		const scope = newScope();
+		const staticData: IDataObject = { deliveries: { msg_elsewhere: T0 - 1000 } };
+		expect(claim(scope, staticData, 'msg_elsewhere', T0)).toBe(false);
+	});
+
+	test('scopes are independent: the same id in two triggers wins in both', () => {
+		const a = newScope();
+		const b = newScope();
+		expect(claim(a, {}, 'msg_shared', T0)).toBe(true);
+		expect(claim(b, {}, 'msg_shared', T0)).toBe(true);
+		expect(claim(a, {}, 'msg_shared', T0)).toBe(false);
+		expect(claim(b, {}, 'msg_shared', T0)).toBe(false);
+	});
+
+	// Static data is pre-filled to the limit, so the test stays fast.
+	const fullRecord = (count: number) => {
+		const deliveries: Record<string, number> = {};
+		for (let i = 0; i < count; i++) deliveries[`msg_${i}`] = T0 + i;
+		return deliveries;
+	};
+
+	test(`bounded: at most DEDUPLICATION_LIMIT (${DEDUPLICATION_LIMIT}) ids, the newest kept`, () => {
+		const scope = newScope();
+		const staticData: IDataObject = { deliveries: fullRecord(DEDUPLICATION_LIMIT) };
+		const total = DEDUPLICATION_LIMIT + 5;
+		for (let i = DEDUPLICATION_LIMIT; i < total; i++) {
+			expect(claim(scope, staticData, `msg_${i}`, T0 + i)).toBe(true);
+		}
+		const kept = Object.keys(staticData.deliveries as IDataObject);
+		expect(kept).toHaveLength(DEDUPLICATION_LIMIT);
+		expect(kept).not.toContain('msg_0');
+		expect(kept).not.toContain('msg_4');
+		expect(kept).toContain('msg_5');
+		expect(kept).toContain(`msg_${total - 1}`);
+		// The newest are still refused; the oldest, forgotten, win again.
+		expect(claim(scope, staticData, `msg_${total - 1}`, T0 + total)).toBe(false);
+		expect(claim(scope, staticData, 'msg_5', T0 + total)).toBe(false);
+		expect(claim(scope, staticData, 'msg_0', T0 + total)).toBe(true);
+	});
+
+	test('the process record is bounded the same way (seen through a fresh, empty static data)', () => {
+		const scope = newScope();
+		const total = DEDUPLICATION_LIMIT + 3;
+		claim(scope, { deliveries: fullRecord(DEDUPLICATION_LIMIT) }, `msg_${DEDUPLICATION_LIMIT}`, T0 + DEDUPLICATION_LIMIT);
+		claim(scope, {}, `msg_${DEDUPLICATION_LIMIT + 1}`, T0 + DEDUPLICATION_LIMIT + 1);
+		claim(scope, {}, `msg_${DEDUPLICATION_LIMIT + 2}`, T0 + DEDUPLICATION_LIMIT + 2);
+		const empty = () => ({}) as IDataObject;
+		expect(claim(scope, empty(), `msg_${total - 1}`, T0 + total)).toBe(false);
+		expect(claim(scope, empty(), 'msg_3', T0 + total)).toBe(false);
+		expect(claim(scope, empty(), 'msg_1', T0 + total)).toBe(true);
+	});
+
+	test('bounded static data also bounds what a fresh process loads', () => {
+		const scope = newScope();
+		const deliveries: Record<string, number> = {};
+		for (let i = 0; i < DEDUPLICATION_LIMIT * 2; i++) deliveries[`old_${i}`] = T0 + i;
+		const staticData: IDataObject = { deliveries };
+		expect(claim(scope, staticData, 'msg_new', T0 + DEDUPLICATION_LIMIT * 2)).toBe(true);
+		expect(Object.keys(staticData.deliveries as IDataObject)).toHaveLength(DEDUPLICATION_LIMIT);
+		expect(staticData.deliveries).toHaveProperty('msg_new');
+		expect(staticData.deliveries).not.toHaveProperty('old_0');
+	});
+
+	test(`entries older than DEDUPLICATION_MAX_AGE_MS (${DEDUPLICATION_MAX_AGE_MS} ms) are forgotten`, () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, 'msg_old', T0)).toBe(true);
+		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS - 1)).toBe(false);
+		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS)).toBe(true);
+		// …and re-recorded at the new time.
+		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS + 1)).toBe(false);
+		expect((staticData.deliveries as IDataObject).msg_old).toBe(T0 + DEDUPLICATION_MAX_AGE_MS);
+	});
+
+	test('expired entries are pruned from static data', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		claim(scope, staticData, 'msg_old', T0);
+		claim(scope, staticData, 'msg_new', T0 + DEDUPLICATION_MAX_AGE_MS + 10);
+		expect(staticData.deliveries).toEqual({ msg_new: T0 + DEDUPLICATION_MAX_AGE_MS + 10 });
+	});
+
+	test('an expired id persisted by an earlier process is new again after a restart', () => {
+		const scope = newScope();
+		const staticData: IDataObject = { deliveries: { msg_old: T0 } };
+		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS + 1)).toBe(true);
+	});
+
+	test('unusable static data (wrong types, null) is ignored rather than trusted or thrown on', () => {
+		const scope = newScope();
+		for (const deliveries of [null, 'garbage', 42, ['msg_1'], { msg_1: 'yesterday' }, { msg_1: null }]) {
+			resetDeduplication();
+			const staticData: IDataObject = { deliveries: deliveries as IDataObject };
+			expect(claim(scope, staticData, 'msg_1', T0)).toBe(true);
+			expect(staticData.deliveries).toEqual({ msg_1: T0 });
+		}
+	});
+
+	test('other keys in static data are left alone', () => {
+		const scope = newScope();
+		const staticData: IDataObject = { lastRun: 'yesterday' };
+		claim(scope, staticData, 'msg_1', T0);
+		expect(staticData.lastRun).toBe('yesterday');
+	});
+
+	test('ids that collide with Object.prototype names are ordinary ids', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		for (const id of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+			expect(claim(scope, staticData, id, T0)).toBe(true);
+			expect(claim(scope, staticData, id, T0)).toBe(false);
+		}
+	});
+
+	// Bug: `inProcess[id] = nowMs` with id "__proto__" hits the prototype setter of a plain object,
+	// so the id is never recorded and every retry of that delivery runs the workflow again.
+	test('the id "__proto__" is deduplicated like any other', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, '__proto__', T0)).toBe(true);
+		expect(claim(scope, staticData, '__proto__', T0 + 1)).toBe(false);
+	});
+
+	test('more than 256 triggers in one process: an evicted scope still dedupes through its static data', () => {
+		const first = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(first, staticData, 'msg_1', T0)).toBe(true);
+		for (let i = 0; i < 300; i++) claim(newScope(), {}, 'msg_other', T0);
+		expect(claim(first, staticData, 'msg_1', T0 + 1)).toBe(false);
+	});
+
+	test('resetDeduplication forgets the process record only', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		claim(scope, staticData, 'msg_1', T0);
+		resetDeduplication();
+		expect(claim(scope, {}, 'msg_1', T0)).toBe(true);
+	});
+
+	test('defaults to the real clock', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		const before = Date.now();
+		expect(claim(scope, staticData, 'msg_clock', undefined)).toBe(true);
+		const seenAt = (staticData.deliveries as Record<string, number>).msg_clock;
+		expect(seenAt).toBeGreaterThanOrEqual(before);
+		expect(seenAt).toBeLessThanOrEqual(Date.now());
+	});
+});

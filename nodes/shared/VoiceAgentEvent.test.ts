@@ -1,0 +1,131 @@
+import { asNumber, asObject, asString, buildEvent, toIsoTime, type EventFields } from './VoiceAgentEvent';
+
+/** Every key a platform module may fill in: the compiler complains here when one is added or removed. */
+const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
+	eventType: true,
+	sessionId: true,
+	conversationId: true,
+	turnId: true,
+	agentId: true,
+	text: true,
+	channel: true,
+	platform: true,
+	direction: true,
+	from: true,
+	to: true,
+	startedAt: true,
+	endedAt: true,
+	durationSeconds: true,
+	summary: true,
+	intent: true,
+	resolution: true,
+	sentiment: true,
+	extracted: true,
+	variables: true,
+	transcript: true,
+	recordingUrl: true,
+};
+/** Fields whose "absent" value is an empty object rather than null. */
+const OBJECT_FIELDS = ['extracted', 'variables'];
+
+const EVENT_KEYS = ['provider', 'event', 'deliveryId', 'raw', ...Object.keys(FIELD_KEYS)].sort();
+
+describe('buildEvent', () => {
+	test('has every key of VoiceAgentEvent; absent values are null (objects: {})', () => {
+		const raw = { hello: 'world' };
+		const event = buildEvent('agntix', 'session.started', {}, raw, null);
+		expect(Object.keys(event).sort()).toEqual(EVENT_KEYS);
+		for (const key of Object.keys(FIELD_KEYS)) {
+			expect([key, event[key]]).toEqual([key, OBJECT_FIELDS.includes(key) ? {} : null]);
+		}
+		expect(event).toMatchObject({ provider: 'agntix', event: 'session.started', deliveryId: null, raw });
+	});
+
+	test('no `warnings` key unless the caller adds one', () => {
+		expect(buildEvent('x', 'y', {}, {}, null)).not.toHaveProperty('warnings');
+	});
+
+	test('copies given fields, keeps falsy-but-present values, and keeps the delivery id', () => {
+		const event = buildEvent(
+			'layercode',
+			'turn.message',
+			{ text: '', durationSeconds: 0, transcript: [], sessionId: 's1', variables: { a: 1 } },
+			{},
+			'msg_1',
+		);
+		expect(event).toMatchObject({ text: '', durationSeconds: 0, transcript: [], sessionId: 's1', variables: { a: 1 } });
+		expect(event.deliveryId).toBe('msg_1');
+	});
+
+	test('undefined fields become null, never undefined', () => {
+		const event = buildEvent('x', 'y', { sessionId: undefined, extracted: undefined }, {}, null);
+		expect(event.sessionId).toBeNull();
+		expect(event.extracted).toEqual({});
+		expect(Object.values(event)).not.toContain(undefined);
+	});
+});
+
+describe('toIsoTime', () => {
+	test.each([
+		['Unix milliseconds', 1749737008100, '2025-06-12T14:03:28.100Z'],
+		['Unix seconds', 1749737008, '2025-06-12T14:03:28.000Z'],
+		['fractional Unix seconds', 1749719704.102, '2025-06-12T09:15:04.102Z'],
+		['an ISO string', '2025-06-12T14:03:27.512Z', '2025-06-12T14:03:27.512Z'],
+		['an ISO string with an offset', '2025-06-12T16:03:27+02:00', '2025-06-12T14:03:27.000Z'],
+		['RFC 3339 with microseconds', '2025-06-12T14:03:27.512345Z', '2025-06-12T14:03:27.512Z'],
+	])('%s → ISO', (_, value, expected) => {
+		expect(toIsoTime(value)).toBe(expected);
+	});
+
+	test.each([
+		['null', null],
+		['undefined', undefined],
+		['an empty string', ''],
+		['garbage text', 'yesterday-ish'],
+		['NaN', NaN],
+		['Infinity', Infinity],
+		['an object', { at: 1 }],
+		['a boolean', true],
+	])('%s → null', (_, value) => {
+		expect(toIsoTime(value)).toBeNull();
+	});
+
+	// Bug: `new Date(ms).toISOString()` throws RangeError for numbers outside the Date range, so
+	// a payload with such a timestamp makes the platform parser (and the webhook) throw.
+	test('out-of-range numbers → null, not a throw', () => {
+		for (const value of [1e20, -1e20, Number.MAX_SAFE_INTEGER, -1e13]) {
+			expect(() => toIsoTime(value)).not.toThrow();
+			expect(toIsoTime(value)).toBeNull();
+		}
+	});
+});
+
+describe('asString / asNumber / asObject', () => {
+	test('asString keeps strings, stringifies numbers, rejects the rest', () => {
+		expect(asString('a')).toBe('a');
+		expect(asString('')).toBe('');
+		expect(asString(42)).toBe('42');
+		expect(asString(null)).toBeNull();
+		expect(asString(undefined)).toBeNull();
+		expect(asString({})).toBeNull();
+		expect(asString(true)).toBeNull();
+	});
+
+	test('asNumber keeps finite numbers only', () => {
+		expect(asNumber(0)).toBe(0);
+		expect(asNumber(-1.5)).toBe(-1.5);
+		expect(asNumber('1')).toBeNull();
+		expect(asNumber(NaN)).toBeNull();
+		expect(asNumber(Infinity)).toBeNull();
+		expect(asNumber(null)).toBeNull();
+	});
+
+	test('asObject keeps plain objects only', () => {
+		const value = { a: 1 };
+		expect(asObject(value)).toBe(value);
+		expect(asObject([1])).toEqual({});
+		expect(asObject(null)).toEqual({});
+		expect(asObject('x')).toEqual({});
+		expect(asObject(undefined)).toEqual({});
+	});
+});

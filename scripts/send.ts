@@ -1,0 +1,83 @@
+// `npm run send -- --platform <agntix|speaknode|layercode|standard> --event <name> --url <u> --secret <s>`
+// Sends a correctly signed sample event (from test/fixtures) and prints the answer; for
+// Layercode turns it prints each SSE frame as it arrives, with its arrival time.
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { bodyHmac, signLayercode, signStandardWebhook, type Headers } from '../test/support/sign';
+import { readTurn } from '../test/support/sse';
+
+const FIXTURES = resolve(__dirname, '..', '..', 'test', 'fixtures');
+const PLATFORM_FIXTURES: Record<string, string> = { agntix: 'agntix', speaknode: 'speaknode', layercode: 'layercode', standard: 'agntix' };
+const DEFAULT_EVENTS: Record<string, string> = {
+	agntix: 'session.ended',
+	speaknode: 'ConversationComplete',
+	layercode: 'message',
+	standard: 'session.ended',
+};
+
+function usage(problem: string): never {
+	console.error(`${problem}
+
+usage: npm run send -- --platform <agntix|speaknode|layercode|standard> --url <webhook URL> --secret <secret>
+                       [--event <name>] [--header <signature header, SpeakNode>] [--text <what the caller says>]
+events: ${Object.entries(PLATFORM_FIXTURES)
+		.map(([platform, folder]) => `\n  ${platform}: ${readdirSync(join(FIXTURES, folder)).map((f) => f.replace(/\.json$/, '')).join(', ')}`)
+		.join('')}`);
+	process.exit(2);
+}
+
+function sign(platform: string, body: string, secret: string, header: string): Headers {
+	switch (platform) {
+		case 'agntix':
+			return signStandardWebhook(body, secret, { id: `msg_${randomUUID()}` });
+		case 'standard':
+			return signStandardWebhook(body, secret, { id: `msg_${randomUUID()}`, names: 'webhook' });
+		case 'layercode':
+			return signLayercode(body, secret);
+		default:
+			return { [header]: bodyHmac(body, secret) };
+	}
+}
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			platform: { type: 'string' },
+			event: { type: 'string' },
+			url: { type: 'string' },
+			secret: { type: 'string' },
+			header: { type: 'string', default: 'x-speaknode-signature' },
+			text: { type: 'string' },
+		},
+	});
+	const platform = values.platform ?? usage('--platform is required');
+	if (!PLATFORM_FIXTURES[platform]) usage(`unknown platform "${platform}"`);
+	const url = values.url ?? usage('--url is required');
+	const secret = values.secret ?? usage('--secret is required');
+	const event = values.event ?? DEFAULT_EVENTS[platform];
+	let payload: Record<string, unknown>;
+	try {
+		payload = JSON.parse(readFileSync(join(FIXTURES, PLATFORM_FIXTURES[platform], `${event}.json`), 'utf8'));
+	} catch {
+		usage(`no sample event "${event}" for ${platform}`);
+	}
+	// A fresh turn id each time, as the platform would send.
+	if (typeof payload.turn_id === 'string') payload.turn_id = `turn_${randomUUID()}`;
+	if (values.text !== undefined && typeof payload.text === 'string') payload.text = values.text;
+	const body = JSON.stringify(payload);
+	const headers = sign(platform, body, secret, values.header ?? 'x-speaknode-signature');
+
+	console.log(`POST ${url}  (${platform} ${event}, ${body.length} bytes)`);
+	const answer = await readTurn(url, body, headers, {
+		onFrame: (frame) => console.log(`${String(frame.at.toFixed(0)).padStart(6)} ms  ${JSON.stringify(frame.data)}`),
+	});
+	console.log(`HTTP ${answer.status} ${answer.headers.get('content-type') ?? ''}`);
+	if (answer.frames.length === 0) console.log(answer.text);
+	console.log(`done in ${answer.endedAt.toFixed(0)} ms`);
+	process.exitCode = answer.status < 300 ? 0 : 1;
+}
+
+void main();

@@ -1,0 +1,337 @@
+// Voice Agent Trigger in a real n8n: genuine deliveries from every platform start exactly one
+// execution with the normalised fields; bad input gets its status and starts nothing;
+// concurrent and post-restart copies of one Agntix delivery start one execution.
+import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
+import { apiKeyCredential, triggerOnly, triggerPath } from './workflows';
+import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const SPEAKNODE_HEADER = 'x-speaknode-signature';
+
+const WORKFLOWS = {
+	agntix: triggerOnly('wfAgntix0000001', 'agntix', { platform: 'agntix' }),
+	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', options: { strictSchema: true } }),
+	agntixEndedOnly: triggerOnly('wfAgntixEnded01', 'agntix-ended', { platform: 'agntix', events: ['session.ended'] }),
+	speaknode: triggerOnly('wfSpeakNode0001', 'speaknode', {
+		platform: 'speaknode',
+		verification: 'bodyHmac',
+		signatureHeader: SPEAKNODE_HEADER,
+	}),
+	layercode: triggerOnly('wfLayercode0001', 'layercode', { platform: 'layercode' }),
+	standard: triggerOnly('wfStandard00001', 'standard', { platform: 'other', verification: 'standardWebhooks' }),
+	stripe: triggerOnly('wfStripeStyle01', 'stripe', {
+		platform: 'other',
+		verification: 'stripeStyle',
+		signatureHeader: 'stripe-signature',
+	}),
+	hmac: triggerOnly('wfPlainHmac0001', 'hmac', {
+		platform: 'other',
+		verification: 'bodyHmac',
+		signatureHeader: 'x-hub-signature-512',
+		signatureAlgorithm: 'sha512',
+		signatureEncoding: 'base64',
+		signaturePrefix: 'sha512=',
+		eventField: 'data.event',
+	}),
+};
+
+const agntixEnded = {
+	id: 'd2c1a1f0-5b7e-4c7a-9a51-3f1f1f1f0001',
+	eventType: 'session.ended',
+	type: 'VOICE',
+	platform: 'PHONE',
+	direction: 'INBOUND',
+	state: 'CLOSED',
+	agentId: 'agent_42',
+	createdAt: '2026-11-22T10:00:00.000Z',
+	lastActivityAt: '2026-11-22T10:04:10.000Z',
+	endedAt: '2026-11-22T10:04:12.000Z',
+	metadata: {
+		customerPhoneNumber: '+15551234567',
+		roomName: 'room-1',
+		sessionVariables: { crmContactId: 'C-1001', taskId: 'T-7' },
+	},
+	analysis: {
+		summary: 'The caller asked to move their appointment to Friday; it was moved.',
+		intent: { conversation: { intent: 'reschedule_appointment', confidence: 0.93, explanation: 'asked to move' } },
+		resolution: { classification: 'RESOLVED', confidenceScore: 0.9, status: 'done', satisfiedChecklistItems: [], evidence: [], explanation: 'moved' },
+		sentiment: { conversation: { sentiment: 'POSITIVE', score: 0.7, detectedLanguage: 'en' } },
+		extractedData: { newDate: '2026-11-27', email: 'ada@example.com' },
+	},
+};
+
+let n8n: N8n;
+let deliveryCounter = 0;
+const freshId = () => `msg_e2e_${process.pid}_${++deliveryCounter}`;
+
+async function post(path: string, body: string, headers: Headers) {
+	const response = await fetch(n8n.webhookUrl(triggerPath(path)), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body,
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> | undefined;
+	try {
+		json = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, text, json };
+}
+
+/** The trigger's output item of the only execution the workflow must have. */
+async function onlyExecutionItem(workflowId: string) {
+	const [execution, ...more] = await n8n.waitForExecutions(workflowId, 1);
+	expect(more).toHaveLength(0);
+	expect(execution.status).toBe('success');
+	const detail = await n8n.executionData(execution.id);
+	const items = nodeOutputJson(detail, 'Voice Agent Trigger');
+	expect(items).toHaveLength(1);
+	return { item: items[0], detail };
+}
+
+/** Waits a moment and then proves no execution was created. */
+async function expectNoExecutions(workflowId: string) {
+	await new Promise((done) => setTimeout(done, 1500));
+	expect(await n8n.executions(workflowId)).toHaveLength(0);
+}
+
+beforeAll(async () => {
+	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET)] });
+}, 600_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+});
+
+const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
+	test(name, () => printLogOnFailure(n8n, body), timeout);
+
+describe('genuine deliveries start one execution with normalised fields', () => {
+	guarded('Agntix session.ended (Svix signature)', async () => {
+		const body = JSON.stringify(agntixEnded);
+		const deliveryId = freshId();
+		const answer = await post('agntix', body, signStandardWebhook(body, SECRET, { id: deliveryId }));
+		expect(answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
+
+		const { item, detail } = await onlyExecutionItem(WORKFLOWS.agntix.id);
+		expect(item).toMatchObject({
+			provider: 'agntix',
+			event: 'session.ended',
+			eventType: 'session.ended',
+			deliveryId,
+			sessionId: agntixEnded.id,
+			agentId: 'agent_42',
+			channel: 'VOICE',
+			platform: 'PHONE',
+			direction: 'INBOUND',
+			from: '+15551234567',
+			startedAt: '2026-11-22T10:00:00.000Z',
+			endedAt: '2026-11-22T10:04:12.000Z',
+			summary: agntixEnded.analysis.summary,
+			intent: 'reschedule_appointment',
+			resolution: 'RESOLVED',
+			sentiment: 'POSITIVE',
+			extracted: { newDate: '2026-11-27', email: 'ada@example.com' },
+			variables: { crmContactId: 'C-1001', taskId: 'T-7' },
+			raw: agntixEnded,
+		});
+		expect(item.warnings).toBeUndefined();
+		// Nothing consumed for authentication is stored with the execution.
+		const stored = JSON.stringify(detail);
+		expect(stored).not.toContain(SECRET);
+		expect(stored).not.toContain('svix-signature');
+	});
+
+	guarded('SpeakNode ConversationComplete (HMAC of the body)', async () => {
+		const payload = {
+			event: 'ConversationComplete',
+			data: {
+				session_id: '5f0c6a52-0000-4000-8000-000000000001',
+				agent_id: '5f0c6a52-0000-4000-8000-0000000000aa',
+				agent_name: 'Front desk',
+				audio_url: 'https://cdn.example.com/rec.mp3',
+				start_time: '2026-11-22T09:00:00Z',
+				duration_seconds: 95,
+				telecom_provider: 'Twilio',
+				from_number: '+15550001111',
+				to_number: '+15550002222',
+				url_parameters: { crmContactId: 'C-2002' },
+				history: [
+					{ role: 'Assistant', content: 'Hello, how can I help?', kind: 'Message', created_at: '2026-11-22T09:00:01Z' },
+					{ role: 'User', content: 'Book me for Friday.', kind: 'Message', created_at: '2026-11-22T09:00:05Z' },
+					{ role: 'Assistant', kind: 'FunctionCall', tool_name: 'book', tool_arguments_json: '{"day":"fri"}' },
+				],
+			},
+		};
+		const body = JSON.stringify(payload);
+		const answer = await post('speaknode', body, { [SPEAKNODE_HEADER]: bodyHmac(body, SECRET) });
+		expect(answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
+
+		const { item } = await onlyExecutionItem(WORKFLOWS.speaknode.id);
+		expect(item).toMatchObject({
+			provider: 'speaknode',
+			event: 'session.ended',
+			eventType: 'ConversationComplete',
+			sessionId: payload.data.session_id,
+			from: '+15550001111',
+			to: '+15550002222',
+			durationSeconds: 95,
+			recordingUrl: 'https://cdn.example.com/rec.mp3',
+			variables: { crmContactId: 'C-2002' },
+			transcript: [
+				{ role: 'assistant', text: 'Hello, how can I help?', at: '2026-11-22T09:00:01.000Z' },
+				{ role: 'user', text: 'Book me for Friday.', at: '2026-11-22T09:00:05.000Z' },
+			],
+		});
+	});
+
+	guarded('Layercode session.end (layercode-signature)', async () => {
+		const payload = {
+			type: 'session.end',
+			session_id: 'sess_lc_1',
+			conversation_id: 'conv_lc_1',
+			agent_id: 'ag_lc',
+			started_at: '2026-11-22T08:00:00.000Z',
+			ended_at: '2026-11-22T08:02:00.000Z',
+			duration: 120000,
+			transcription_duration_seconds: null,
+			tts_duration_seconds: null,
+			latency: null,
+			ip_address: '203.0.113.9',
+			country_code: null,
+			recording_status: 'enabled',
+			custom_metadata: { crmContactId: 'C-3003' },
+			transcript: [
+				{ role: 'user', text: 'Hi there', timestamp: 1795334400000 },
+				{ role: 'assistant', text: 'Hello!', timestamp: '2026-11-22T08:00:02.000Z' },
+			],
+		};
+		const body = JSON.stringify(payload);
+		const answer = await post('layercode', body, signLayercode(body, SECRET));
+		expect(answer).toMatchObject({ status: 200, json: { status: 'ok' } });
+
+		const { item } = await onlyExecutionItem(WORKFLOWS.layercode.id);
+		expect(item).toMatchObject({
+			provider: 'layercode',
+			event: 'session.ended',
+			sessionId: 'sess_lc_1',
+			conversationId: 'conv_lc_1',
+			agentId: 'ag_lc',
+			durationSeconds: 120,
+			variables: { crmContactId: 'C-3003' },
+			transcript: [
+				{ role: 'user', text: 'Hi there', at: new Date(1795334400000).toISOString() },
+				{ role: 'assistant', text: 'Hello!', at: '2026-11-22T08:00:02.000Z' },
+			],
+		});
+	});
+
+	guarded('Standard Webhooks (webhook-* headers), Stripe-style and plain HMAC', async () => {
+		const standardBody = JSON.stringify({ type: 'call.completed', call: { id: 'c1' } });
+		const standardId = freshId();
+		expect(
+			await post('standard', standardBody, signStandardWebhook(standardBody, SECRET, { id: standardId, names: 'webhook' })),
+		).toMatchObject({ status: 200 });
+		const stripeBody = JSON.stringify({ type: 'call.started' });
+		expect(
+			await post('stripe', stripeBody, { 'stripe-signature': timestampedSignature(stripeBody, SECRET) }),
+		).toMatchObject({ status: 200 });
+		const hmacBody = JSON.stringify({ data: { event: 'recording.ready' } });
+		expect(
+			await post('hmac', hmacBody, { 'x-hub-signature-512': `sha512=${bodyHmac(hmacBody, SECRET, 'sha512', 'base64')}` }),
+		).toMatchObject({ status: 200 });
+
+		expect((await onlyExecutionItem(WORKFLOWS.standard.id)).item).toMatchObject({
+			provider: 'other',
+			event: 'call.completed',
+			deliveryId: standardId,
+		});
+		expect((await onlyExecutionItem(WORKFLOWS.stripe.id)).item).toMatchObject({ event: 'call.started' });
+		expect((await onlyExecutionItem(WORKFLOWS.hmac.id)).item).toMatchObject({ event: 'recording.ready' });
+	});
+});
+
+describe('bad input is answered and starts nothing', () => {
+	const body = JSON.stringify({ ...agntixEnded, id: 'bad-input-session' });
+	const cases: Array<[string, () => { path: string; body: string; headers: Headers }, number, string]> = [
+		['forged signature', () => ({ path: 'agntix-strict', body, headers: signStandardWebhook(body, 'whsec_' + Buffer.from('wrong-secret-000').toString('base64'), { id: freshId() }) }), 401, 'signature mismatch'],
+		['unsigned', () => ({ path: 'agntix-strict', body, headers: {} }), 401, 'missing signature headers'],
+		['stale timestamp', () => ({ path: 'agntix-strict', body, headers: signStandardWebhook(body, SECRET, { id: freshId(), timestamp: nowSeconds() - 3600 }) }), 401, 'timestamp too old'],
+		['tampered body', () => ({ path: 'agntix-strict', body: body.replace('RESOLVED', 'UNRESOLVED'), headers: signStandardWebhook(body, SECRET, { id: freshId() }) }), 401, 'signature mismatch'],
+		['invalid JSON', () => ({ path: 'agntix-strict', body: '{"eventType":', headers: signStandardWebhook('{"eventType":', SECRET, { id: freshId() }) }), 400, 'the body is not valid JSON'],
+	];
+	for (const [name, make, status, reason] of cases) {
+		guarded(`${name} → ${status}`, async () => {
+			const request = make();
+			const answer = await post(request.path, request.body, request.headers);
+			expect(answer.status).toBe(status);
+			expect(answer.json?.reason).toBe(reason);
+			expect(answer.text).not.toContain(SECRET);
+		});
+	}
+
+	guarded('signed but not the documented shape, strict → 422', async () => {
+		const wrong = JSON.stringify({ eventType: 'session.ended', analysis: 'not an object' });
+		const answer = await post('agntix-strict', wrong, signStandardWebhook(wrong, SECRET, { id: freshId() }));
+		expect(answer.status).toBe(422);
+		expect(answer.json?.problems).toEqual(expect.arrayContaining([expect.stringContaining('id')]));
+	});
+
+	guarded('no execution for any of them', async () => {
+		await expectNoExecutions(WORKFLOWS.agntixStrict.id);
+	});
+
+	guarded('an event outside the filter → 200 ignored, no execution', async () => {
+		const created = JSON.stringify({ ...agntixEnded, eventType: 'session.created', state: 'OPEN' });
+		const answer = await post('agntix-ended', created, signStandardWebhook(created, SECRET, { id: freshId() }));
+		expect(answer).toMatchObject({ status: 200, json: { status: 'ignored', event: 'session.started' } });
+		await expectNoExecutions(WORKFLOWS.agntixEndedOnly.id);
+	});
+
+	guarded('lenient mode delivers a departing payload with warnings', async () => {
+		const odd = JSON.stringify({ eventType: 'session.ended', id: 'odd-1', analysis: { summary: 42 } });
+		const answer = await post('agntix-ended', odd, signStandardWebhook(odd, SECRET, { id: freshId() }));
+		expect(answer.status).toBe(200);
+		const { item } = await onlyExecutionItem(WORKFLOWS.agntixEndedOnly.id);
+		expect(item.summary).toBe('42'); // numbers are kept, as text
+		expect(item.warnings).toEqual(['analysis.summary: Expected string, received number']);
+	});
+});
+
+describe('de-duplication', () => {
+	const workflowId = WORKFLOWS.agntix.id;
+	const payload = { ...agntixEnded, id: 'dedup-session', eventType: 'session.created', state: 'OPEN' };
+	const body = JSON.stringify(payload);
+	const deliveryId = `msg_dedup_${Date.now()}`;
+
+	guarded('5 concurrent copies of one delivery start one execution', async () => {
+		const before = (await n8n.executions(workflowId)).length;
+		const headers = signStandardWebhook(body, SECRET, { id: deliveryId });
+		const answers = await Promise.all(Array.from({ length: 5 }, () => post('agntix', body, headers)));
+		expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(answers.filter((a) => a.json?.status === 'accepted')).toHaveLength(1);
+		expect(answers.filter((a) => a.json?.status === 'duplicate')).toHaveLength(4);
+		await n8n.waitForExecutions(workflowId, before + 1);
+		await new Promise((done) => setTimeout(done, 1500));
+		expect(await n8n.executions(workflowId)).toHaveLength(before + 1);
+	});
+
+	guarded(
+		'a copy sent after n8n restarted starts none; a new delivery still runs',
+		async () => {
+			const before = (await n8n.executions(workflowId)).length;
+			await n8n.restart();
+			// A retry is signed anew (new timestamp) but keeps its delivery id.
+			const retry = await post('agntix', body, signStandardWebhook(body, SECRET, { id: deliveryId }));
+			expect(retry).toMatchObject({ status: 200, json: { status: 'duplicate' } });
+			const fresh = await post('agntix', body, signStandardWebhook(body, SECRET, { id: freshId() }));
+			expect(fresh).toMatchObject({ status: 200, json: { status: 'accepted' } });
+			await n8n.waitForExecutions(workflowId, before + 1);
+			await new Promise((done) => setTimeout(done, 1500));
+			expect(await n8n.executions(workflowId)).toHaveLength(before + 1);
+		},
+		300_000,
+	);
+});
