@@ -6,6 +6,15 @@ const forMethod = (...verification: string[]) => ({ show: { verification } });
 /** The trigger's parameters, in the order the editor shows them. */
 export const triggerProperties: INodeProperties[] = [
 	{
+		displayName: 'Raw Body',
+		// n8n does not parse the body of a version-1 webhook node whose options.binaryData is set
+		// (webhook-helpers parseRequestBody). The trigger verifies and parses the raw bytes itself,
+		// so a body that is not JSON gets this node's own 400, and no other parser touches it first.
+		name: 'options',
+		type: 'hidden',
+		default: { binaryData: true },
+	},
+	{
 		displayName: 'Platform',
 		name: 'platform',
 		type: 'options',
@@ -167,7 +176,7 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Options',
-		name: 'options',
+		name: 'triggerOptions',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},

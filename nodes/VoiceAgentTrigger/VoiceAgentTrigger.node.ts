@@ -142,7 +142,7 @@ export class VoiceAgentTrigger implements INodeType {
 			this.getNodeParameter('eventField', 'type') as string,
 		);
 		const parsed = platform.parse(payload as IDataObject);
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const options = this.getNodeParameter('triggerOptions', {}) as TriggerOptions;
 		if (options.strictSchema && parsed.warnings.length > 0) {
 			return answer(res, 422, { error: 'unexpected_payload', problems: parsed.warnings });
 		}

@@ -10,7 +10,7 @@ const SPEAKNODE_HEADER = 'x-speaknode-signature';
 
 const WORKFLOWS = {
 	agntix: triggerOnly('wfAgntix0000001', 'agntix', { platform: 'agntix' }),
-	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', options: { strictSchema: true } }),
+	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', triggerOptions: { strictSchema: true } }),
 	agntixEndedOnly: triggerOnly('wfAgntixEnded01', 'agntix-ended', { platform: 'agntix', events: ['session.ended'] }),
 	speaknode: triggerOnly('wfSpeakNode0001', 'speaknode', {
 		platform: 'speaknode',
@@ -261,6 +261,8 @@ describe('bad input is answered and starts nothing', () => {
 		['stale timestamp', () => ({ path: 'agntix-strict', body, headers: signStandardWebhook(body, SECRET, { id: freshId(), timestamp: nowSeconds() - 3600 }) }), 401, 'timestamp too old'],
 		['tampered body', () => ({ path: 'agntix-strict', body: body.replace('RESOLVED', 'UNRESOLVED'), headers: signStandardWebhook(body, SECRET, { id: freshId() }) }), 401, 'signature mismatch'],
 		['invalid JSON', () => ({ path: 'agntix-strict', body: '{"eventType":', headers: signStandardWebhook('{"eventType":', SECRET, { id: freshId() }) }), 400, 'the body is not valid JSON'],
+		['signed XML sent as application/xml', () => ({ path: 'agntix-strict', body: '<a/>', headers: { ...signStandardWebhook('<a/>', SECRET, { id: freshId() }), 'content-type': 'application/xml' } }), 400, 'the body is not valid JSON'],
+		['a JSON array', () => ({ path: 'agntix-strict', body: '[1]', headers: signStandardWebhook('[1]', SECRET, { id: freshId() }) }), 400, 'the body is not a JSON object'],
 	];
 	for (const [name, make, status, reason] of cases) {
 		guarded(`${name} → ${status}`, async () => {

@@ -10,7 +10,7 @@ const say = (name: string, text: string) => node(name, VOICE_AGENT_TYPE, { resou
 const sendData = (name: string, data: string) => node(name, VOICE_AGENT_TYPE, { resource: 'turn', operation: 'sendData', data });
 const endTurn = () => node('End Turn', VOICE_AGENT_TYPE, { resource: 'turn', operation: 'endTurn' });
 const layercodeTrigger = (name: string, options: Record<string, unknown> = {}) =>
-	triggerNode(name, { platform: 'layercode', options });
+	triggerNode(name, { platform: 'layercode', triggerOptions: options });
 
 const WORKFLOWS = {
 	full: chain('wfTurnFull00001', [
