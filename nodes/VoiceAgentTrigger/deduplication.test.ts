@@ -9,7 +9,7 @@ import {
 } from './deduplication';
 
 /** What the trigger does: claim, and once the execution exists, remember in static data. */
-function claim(scope: string, staticData: IDataObject, id: string, nowMs: number): boolean {
+function claim(scope: string, staticData: IDataObject, id: string, nowMs?: number): boolean {
 	const won = claimDelivery(scope, staticData, id, nowMs);
 	if (won) rememberDeliveries(scope, staticData, nowMs);
 	return won;

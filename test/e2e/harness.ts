@@ -22,20 +22,32 @@
  *   as soon as the server listens.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseFlatted } from 'flatted';
 import type { ExecutionStatus, IDataObject, IRunExecutionData } from 'n8n-workflow';
 
 const execFileAsync = promisify(execFile);
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
+function findRepoRoot(from: string): string {
+	for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+		try {
+			if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'n8n-nodes-voice-agent') return dir;
+		} catch {
+			// no package.json here: keep walking up
+		}
+	}
+	throw new Error(`not inside the n8n-nodes-voice-agent checkout: ${from}`);
+}
+
+// The checkout; compiled copies (the demo runs from .build/) find it by its package.json.
+const REPO_ROOT = findRepoRoot(__dirname);
 const ENCRYPTION_KEY = 'voice-agent-e2e-fixed-encryption-key';
-const OWNER = {
+export const OWNER = {
 	email: 'owner@example.com',
 	firstName: 'Test',
 	lastName: 'Owner',

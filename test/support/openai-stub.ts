@@ -1,0 +1,185 @@
+// A local OpenAI-compatible server for the end-to-end tests: n8n's OpenAI Chat Model node (via
+// LangChain's ChatOpenAI and the `openai` SDK) talks to it instead of api.openai.com.
+//
+// `POST /v1/chat/completions` answers `stream: true` with OpenAI's SSE chunks, one token every
+// `delayMs`, then `data: [DONE]`; without `stream` it answers one `chat.completion` object.
+// `GET /v1/models` lists the one model. Anything else is answered 404 in OpenAI's error shape and
+// recorded in `unexpected`, so a test can show what n8n asked for that the stub does not know.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StubRequest {
+	method: string;
+	path: string;
+	headers: IncomingMessage['headers'];
+	/** The parsed JSON body (undefined when there was none or it was not JSON). */
+	body: Record<string, unknown> | undefined;
+	/** When the request arrived (performance.now()). */
+	at: number;
+}
+
+export interface StubEmission {
+	/** The chat completion's id. */
+	id: string;
+	streamed: boolean;
+	/** performance.now() when each token was written. */
+	tokenTimes: number[];
+}
+
+export interface OpenAiStubOptions {
+	/** The answer, as the tokens to stream (joined for a non-streaming answer). */
+	tokens?: string[];
+	/** Milliseconds between two streamed tokens (also before the first). */
+	delayMs?: number;
+	model?: string;
+}
+
+export interface OpenAiStub {
+	/** `http://127.0.0.1:<port>/v1`: the base URL an OpenAI client needs. */
+	baseUrl: string;
+	port: number;
+	tokens: string[];
+	/** tokens joined: the whole answer. */
+	text: string;
+	delayMs: number;
+	/** Every request received, in order. */
+	requests: StubRequest[];
+	/** Requests to paths the stub does not implement. */
+	unexpected: StubRequest[];
+	/** One entry per completion answered. */
+	emissions: StubEmission[];
+	stop(): Promise<void>;
+}
+
+export const DEFAULT_TOKENS = ['Your', ' order', ' ships', ' on', ' Monday', '.'];
+
+export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<OpenAiStub> {
+	const tokens = options.tokens ?? DEFAULT_TOKENS;
+	const delayMs = options.delayMs ?? 150;
+	const model = options.model ?? 'gpt-stub-1';
+	const requests: StubRequest[] = [];
+	const unexpected: StubRequest[] = [];
+	const emissions: StubEmission[] = [];
+	let completions = 0;
+
+	const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		const raw = await readBody(req);
+		let body: Record<string, unknown> | undefined;
+		try {
+			body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+		} catch {
+			body = undefined;
+		}
+		const path = (req.url ?? '/').split('?')[0];
+		const request: StubRequest = { method: req.method ?? '', path, headers: req.headers, body, at: performance.now() };
+		requests.push(request);
+
+		if (req.method === 'POST' && path === '/v1/chat/completions') {
+			const id = `chatcmpl-stub-${++completions}`;
+			const created = Math.floor(Date.now() / 1000);
+			const emission: StubEmission = { id, streamed: body?.stream === true, tokenTimes: [] };
+			emissions.push(emission);
+			if (!emission.streamed) {
+				emission.tokenTimes.push(performance.now());
+				return json(res, 200, {
+					id,
+					object: 'chat.completion',
+					created,
+					model,
+					choices: [
+						{ index: 0, message: { role: 'assistant', content: tokens.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' },
+					],
+					usage: { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length },
+				});
+			}
+			res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+			res.flushHeaders();
+			const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
+				`data: ${JSON.stringify({
+					id,
+					object: 'chat.completion.chunk',
+					created,
+					model,
+					choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+					...extra,
+				})}\n\n`;
+			res.write(chunk({ role: 'assistant', content: '' }, null));
+			for (const token of tokens) {
+				await sleep(delayMs);
+				if (res.destroyed) return;
+				res.write(chunk({ content: token }, null));
+				emission.tokenTimes.push(performance.now());
+			}
+			res.write(chunk({}, 'stop'));
+			const streamOptions = body?.stream_options as { include_usage?: boolean } | undefined;
+			if (streamOptions?.include_usage) {
+				res.write(
+					`data: ${JSON.stringify({
+						id,
+						object: 'chat.completion.chunk',
+						created,
+						model,
+						choices: [],
+						usage: { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length },
+					})}\n\n`,
+				);
+			}
+			res.end('data: [DONE]\n\n');
+			return;
+		}
+
+		if (req.method === 'GET' && path === '/v1/models') {
+			return json(res, 200, { object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'stub' }] });
+		}
+
+		unexpected.push(request);
+		json(res, 404, { error: { message: `stub: no route for ${req.method} ${path}`, type: 'invalid_request_error', code: null } });
+	};
+
+	const server: Server = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			if (!res.headersSent) json(res, 500, { error: { message: String(error), type: 'server_error' } });
+			else res.destroy();
+		});
+	});
+	await new Promise<void>((done, fail) => {
+		server.once('error', fail);
+		server.listen(0, '127.0.0.1', () => done());
+	});
+	const port = (server.address() as AddressInfo).port;
+
+	return {
+		baseUrl: `http://127.0.0.1:${port}/v1`,
+		port,
+		tokens,
+		text: tokens.join(''),
+		delayMs,
+		requests,
+		unexpected,
+		emissions,
+		stop: () =>
+			new Promise<void>((done) => {
+				server.closeAllConnections();
+				server.close(() => done());
+			}),
+	};
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((done, fail) => {
+		const parts: Buffer[] = [];
+		req.on('data', (part: Buffer) => parts.push(part));
+		req.on('end', () => done(Buffer.concat(parts).toString('utf8')));
+		req.on('error', fail);
+	});
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+	const text = JSON.stringify(value);
+	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+	res.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((done) => setTimeout(done, ms));
+}
