@@ -71,10 +71,25 @@ export class VoiceAgentApiKeyApi implements ICredentialType {
 		},
 	};
 
+	// A cheap authenticated read: Agntix lists one session; Layercode lists agents.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{ $credentials.baseUrl }}',
 			url: '={{ $credentials.baseUrl.includes("layercode") ? "/v1/agents" : "/api/v1/chat/sessions?limit=1" }}',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'The platform refused this API key (401). Check the key, and that it is sent as the platform expects: Agntix takes it in the x-api-key header, Layercode as Authorization: Bearer.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'The key is valid but lacks permission to read sessions (403).' },
+			},
+		],
 	};
 }

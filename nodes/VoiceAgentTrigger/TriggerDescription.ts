@@ -199,6 +199,14 @@ export const triggerProperties: INodeProperties[] = [
 					'Layercode turns: what the agent says when a node of the workflow fails, before the turn ends with response.error. Empty: only response.error is sent.',
 			},
 			{
+				displayName: 'Include Full Transcript',
+				name: 'includeTranscript',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to fetch the whole transcript from the Agntix API (with the credential’s API key) for session.ended before the workflow starts. If the fetch fails the item is still delivered, with the reason in warnings.',
+			},
+			{
 				displayName: 'Reject Unexpected Payloads',
 				name: 'strictSchema',
 				type: 'boolean',

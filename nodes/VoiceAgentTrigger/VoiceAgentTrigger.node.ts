@@ -9,6 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { fetchTranscript } from '../shared/platformApi';
 import { buildEvent } from '../shared/VoiceAgentEvent';
 import { acceptWhenExecutionExists, answer, answerBeforeStreaming } from './answers';
 import { claimDelivery, rememberDeliveries } from './deduplication';
@@ -44,6 +45,7 @@ interface TriggerOptions {
 	strictSchema?: boolean;
 	welcomeMessage?: string;
 	errorApology?: string;
+	includeTranscript?: boolean;
 }
 
 function isEventWanted(events: string[], event: string): boolean {
@@ -167,7 +169,15 @@ export class VoiceAgentTrigger implements INodeType {
 		}
 
 		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
-		if (parsed.warnings.length > 0) item.warnings = parsed.warnings;
+		const warnings = [...parsed.warnings];
+		if (options.includeTranscript && platform.id === 'agntix' && item.event === 'session.ended' && item.sessionId) {
+			try {
+				item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', 'agntix', { sessionId: item.sessionId });
+			} catch (error) {
+				warnings.push(`transcript: ${(error as Error).message}`);
+			}
+		}
+		if (warnings.length > 0) item.warnings = warnings;
 		const workflowData = [[{ json: item }]];
 
 		if (platform.id !== 'layercode') {

@@ -144,6 +144,7 @@ guarded('AI Agent tokens arrive as response.tts frames while the model generates
 	expect(requests[0].body?.model).toBe(STUB_MODEL);
 	expect(userText(requests[0])).toBe(text);
 	expect(stub.unexpected).toEqual([]);
+	console.log(`what n8n's OpenAI Chat Model sent the stub: ${JSON.stringify(requests[0].body)}`);
 
 	// Incremental: the frames are spread over the model's emission time, not bunched at the end.
 	const [emission] = stub.emissions.slice(emissionsBefore);

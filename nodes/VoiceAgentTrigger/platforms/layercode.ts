@@ -91,7 +91,8 @@ const schemas: Record<string, z.ZodTypeAny> = {
 		.passthrough(),
 };
 
-function transcriptOf(value: unknown): TranscriptEntry[] | null {
+/** Layercode's transcript (`[{role, text, timestamp}]`, timestamps in Unix ms or ISO) in the common shape. */
+export function layercodeTranscript(value: unknown): TranscriptEntry[] | null {
 	if (!Array.isArray(value)) return null;
 	return value.map((raw) => {
 		const item = asObject(raw);
@@ -128,7 +129,7 @@ export const layercode: PlatformModule = {
 				endedAt: toIsoTime(payload.ended_at),
 				durationSeconds: durationMs === null ? null : durationMs / 1000,
 				variables: asObject(payload.custom_metadata ?? payload.metadata),
-				transcript: transcriptOf(payload.transcript),
+				transcript: layercodeTranscript(payload.transcript),
 				recordingUrl: asString(payload.recording_url),
 			},
 		};
