@@ -62,6 +62,7 @@ export const triggerProperties: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: forPlatform('speaknode'),
 		options: [
+			{ name: 'Bearer JWT', value: 'jwt' },
 			{ name: 'HMAC of the Body', value: 'bodyHmac' },
 			{ name: 'None (Unsafe)', value: 'none' },
 		],
@@ -74,6 +75,7 @@ export const triggerProperties: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: forPlatform('other'),
 		options: [
+			{ name: 'Bearer JWT', value: 'jwt' },
 			{ name: 'HMAC of the Body', value: 'bodyHmac' },
 			{ name: 'None (Unsafe)', value: 'none' },
 			{ name: 'Shared Secret Header', value: 'sharedSecret' },

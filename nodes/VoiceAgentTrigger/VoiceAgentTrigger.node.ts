@@ -16,6 +16,7 @@ import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import { openTurnStream, sendWholeTurn } from './TurnStream';
 import { triggerProperties } from './TriggerDescription';
+import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
 import { standardWebhookHeaders, verifyRequest, type VerificationSettings } from './verification/verifyRequest';
 
 const MISSING_SECRET =
@@ -76,6 +77,12 @@ export class VoiceAgentTrigger implements INodeType {
 					},
 				},
 			},
+			{
+				name: 'voiceAgentJwtApi',
+				required: true,
+				testedBy: 'voiceAgentJwtApiTest',
+				displayOptions: { show: { verification: ['jwt'] } },
+			},
 		],
 		webhooks: [
 			{
@@ -92,6 +99,10 @@ export class VoiceAgentTrigger implements INodeType {
 		properties: triggerProperties,
 	};
 
+	methods = {
+		credentialTest: { voiceAgentJwtApiTest: testJwtCredential },
+	};
+
 	webhookMethods = {
 		default: {
 			// No platform here has a registration API: the user pastes the URL into the platform.
@@ -99,8 +110,12 @@ export class VoiceAgentTrigger implements INodeType {
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				// Fail closed at publish time: a missing secret is a configuration error, not an open door.
-				if (verificationSettings(this).method !== 'none' && (await signingSecret(this)) === '') {
+				// Fail closed at publish time: missing key material is a configuration error, not an open door.
+				const { method } = verificationSettings(this);
+				if (method === 'jwt') {
+					const problem = await jwtConfigurationProblem(this);
+					if (problem) throw new NodeOperationError(this.getNode(), problem);
+				} else if (method !== 'none' && (await signingSecret(this)) === '') {
 					throw new NodeOperationError(this.getNode(), MISSING_SECRET);
 				}
 				return true;
@@ -119,7 +134,14 @@ export class VoiceAgentTrigger implements INodeType {
 		const body: Buffer = req.rawBody ?? Buffer.alloc(0);
 
 		const settings = verificationSettings(this);
-		if (settings.method !== 'none') {
+		if (settings.method === 'jwt') {
+			const verification = await verifyInboundJwt(this, headers);
+			if (!verification.valid) {
+				return verification.reason === 'no verification key configured'
+					? answer(res, 500, { error: 'configuration', message: 'Bearer JWT verification has no key configured' })
+					: answer(res, 401, { error: 'unauthorized', reason: verification.reason });
+			}
+		} else if (settings.method !== 'none') {
 			const secret = await signingSecret(this);
 			if (secret === '') {
 				this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${MISSING_SECRET}`);

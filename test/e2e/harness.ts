@@ -20,11 +20,30 @@
  * - /healthz answers before the REST routes exist; /healthz/readiness waits for them.
  * - Production webhook rows persist in the DB across restarts, so after a restart webhooks answer
  *   as soon as the server listens.
+ *
+ * Queue mode (`mode: 'queue'`), also read from n8n 2.41.1's source:
+ * - `EXECUTIONS_MODE=queue` needs Redis (`QUEUE_BULL_REDIS_*`) and a shared database: PostgreSQL
+ *   (`DB_TYPE=postgresdb`, `DB_POSTGRESDB_*`), since SQLite is one file per process. The CLI
+ *   import/publish, `n8n start` and `n8n worker` all get the same DB env.
+ * - The main process (`n8n start`) receives the webhooks (no separate `n8n webhook` process: the
+ *   main serves production webhooks unless N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true), runs the
+ *   trigger's `webhook()` and holds the HTTP response; it enqueues the execution ("Enqueued
+ *   execution 12 (job 3)"). The worker runs the workflow ("Worker started execution 12 (job 3)",
+ *   JobProcessor) and relays every `sendChunk` to the main as a Bull job progress message
+ *   (`kind: 'send-chunk'`), which the main writes to the response it holds.
+ * - `n8n worker` loads community packages from its own user folder, starts its own task runner
+ *   (so its own N8N_RUNNERS_BROKER_PORT) and, with QUEUE_HEALTH_CHECK_ACTIVE=true, a server on
+ *   QUEUE_HEALTH_CHECK_PORT whose /healthz/readiness is 200 once DB, Redis and the job processor
+ *   are up.
+ * - Main and worker may boot at the same time on a fresh database: both seed the instance
+ *   identity with insert-or-ignore and then read the winner.
+ * - PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system
+ *   user (Node's spawn uid/gid), in a temp folder that user owns.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { constants as fsConstants, readFileSync, rmSync } from 'node:fs';
+import { access, chown, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,7 +76,19 @@ export const OWNER = {
 const START_TIMEOUT_MS = 90_000;
 /** How long n8n gets to shut down after SIGTERM before SIGKILL. */
 const STOP_TIMEOUT_MS = 20_000;
+/** How long Redis or PostgreSQL may take to accept connections. */
+const SERVICE_START_TIMEOUT_MS = 30_000;
 const LOG_TAIL_CHARS = 6_000;
+/** Queue mode's PostgreSQL: a private cluster whose superuser is n8n's DB user. */
+const PG = { user: 'n8n', password: 'n8n-e2e-password', database: 'n8n' };
+const INSTALL_HINT = 'apt-get install redis-server postgresql';
+
+/**
+ * How n8n runs executions. `regular`: one `n8n start` on SQLite runs everything. `queue`: n8n's
+ * scaling mode, with a private Redis and PostgreSQL: `n8n start` (UI, REST, webhooks; it enqueues
+ * every execution) and one `n8n worker` that runs them.
+ */
+export type N8nMode = 'regular' | 'queue';
 
 export interface StartOptions {
 	/** n8n workflow JSON objects (each with a fixed id; webhook nodes with a fixed webhookId). */
@@ -68,6 +99,25 @@ export interface StartOptions {
 	env?: Record<string, string>;
 	/** Install this repo's `npm pack` tarball (default true; run `npm run build` first). */
 	installPackage?: boolean;
+	/**
+	 * Default `regular`. `queue` needs redis-server and PostgreSQL's server binaries (`apt-get
+	 * install redis-server postgresql`; found in /usr/lib/postgresql/<major>/bin, or PG_BINDIR).
+	 */
+	mode?: N8nMode;
+}
+
+/** Milliseconds each start-up stage took; stages in parallel overlap, so they do not add up. */
+export interface StartTimings {
+	/** Redis and PostgreSQL accepting connections, the database created (0 in regular mode); in parallel with the install. */
+	servicesMs: number;
+	/** `npm pack` and unpacking into the user folder(s). */
+	installMs: number;
+	/** `n8n import:*` and `n8n publish:workflow` (on a fresh database: including its migrations). */
+	importMs: number;
+	/** The first boot: main ready and every workflow activated; in queue mode also the worker taking jobs. */
+	bootMs: number;
+	/** From the call to startN8n until it returned. */
+	totalMs: number;
 }
 
 /** One row of `GET /rest/executions` (the fields tests use; n8n sends more). */
@@ -94,7 +144,10 @@ export interface N8n {
 	/** http://127.0.0.1:<port> */
 	baseUrl: string;
 	port: number;
+	/** The main process's user folder (the worker has its own, with the same package installed). */
 	userFolder: string;
+	mode: N8nMode;
+	timings: StartTimings;
 	/** `${baseUrl}/webhook/${path}`: the production URL of a published webhook. */
 	webhookUrl(path: string): string;
 	/** All executions (any status) of a workflow, newest first. */
@@ -106,12 +159,26 @@ export interface N8n {
 	 * crashed or canceled; a `waiting` execution is not finished). Default timeout 30 s.
 	 */
 	waitForExecutions(workflowId: string, count: number, timeoutMs?: number): Promise<ExecutionSummary[]>;
-	/** Stops n8n and starts it again on the same user folder and ports. */
+	/** Stops n8n (main and worker) and starts it again on the same user folders, ports and database. */
 	restart(): Promise<void>;
-	/** Stops n8n and deletes its user folder (kept when KEEP_N8N=1). */
+	/**
+	 * Stops n8n (worker and main, then Redis and PostgreSQL) and deletes its temp folders (kept
+	 * when KEEP_N8N=1).
+	 */
 	stop(): Promise<void>;
-	/** n8n's stdout and stderr so far, across restarts. */
+	/** n8n's stdout and stderr so far, across restarts; in queue mode then the worker's, then Redis's and PostgreSQL's. */
 	log(): string;
+	/** The worker's stdout and stderr so far, across restarts ('' in regular mode). */
+	workerLog(): string;
+	/** Ids of the executions a worker started, from its log ("Worker started execution 12 (job 3)"). */
+	workerExecutionIds(): string[];
+	/**
+	 * Queue mode: ends the worker and waits until it has exited. SIGKILL (default) is a crash: its
+	 * running executions are cut off. SIGTERM is n8n's graceful shutdown: it finishes them first.
+	 */
+	killWorker(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+	/** Queue mode: starts the worker again (after killWorker) and waits until it takes jobs. */
+	startWorker(): Promise<void>;
 }
 
 /** Statuses after which an execution will not change any more (n8n's TerminalExecutionStatus). */
@@ -197,10 +264,44 @@ async function freePorts(count: number): Promise<number[]> {
 
 interface Instance {
 	bins: Binaries;
+	/** The main process's (and the CLI's) env. */
 	env: NodeJS.ProcessEnv;
 	port: number;
 	userFolder: string;
 	workflows: object[];
+	/** Queue mode's worker: its own user folder and env (same DB, Redis and encryption key). */
+	worker?: { userFolder: string; env: NodeJS.ProcessEnv; healthPort: number };
+	/** Appends a line to the main log (the harness's own notes). */
+	log?: (line: string) => void;
+}
+
+/**
+ * What main, worker and CLI share in queue mode. OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: n8n warns
+ * that manual runs in the main are deprecated in queue mode; with it every execution runs on a worker.
+ */
+function queueEnv(redisPort: number, pgPort: number): Record<string, string> {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(pgPort),
+		DB_POSTGRESDB_DATABASE: PG.database,
+		DB_POSTGRESDB_USER: PG.user,
+		DB_POSTGRESDB_PASSWORD: PG.password,
+		DB_POSTGRESDB_POOL_SIZE: '4', // default 2: REST reads would queue behind execution writes
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+	};
+}
+
+/** The worker's own: its health/readiness server on a free port, on loopback only. */
+function workerEnv(healthPort: number): Record<string, string> {
+	return {
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+	};
 }
 
 function n8nEnv(
@@ -237,12 +338,14 @@ function n8nEnv(
 
 /** Runs one `n8n <args>` CLI command to completion; throws with its output if it fails. */
 async function runCli(instance: Instance, args: string[]): Promise<string> {
+	const startedAt = Date.now();
 	try {
 		const { stdout, stderr } = await execFileAsync(instance.bins.node24Bin, [instance.bins.n8nBin, ...args], {
 			cwd: instance.userFolder,
 			env: instance.env,
 			maxBuffer: 64 * 1024 * 1024,
 		});
+		instance.log?.(`[harness] n8n ${args.join(' ')}: ${Date.now() - startedAt} ms\n`);
 		return stdout + stderr;
 	} catch (error) {
 		const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -260,6 +363,8 @@ async function importAll(instance: Instance, credentials: object[]): Promise<voi
 	const file = join(instance.userFolder, 'workflows.json');
 	await writeFile(file, JSON.stringify(instance.workflows));
 	await runCli(instance, ['import:workflow', `--input=${file}`]);
+	// One at a time: each run is mostly n8n booting (CPU-bound), so running them at once on two
+	// cores took longer (measured in queue mode: 5 × 29 s at once against about 4 s each in turn).
 	for (const workflow of instance.workflows) {
 		await runCli(instance, ['publish:workflow', `--id=${workflowId(workflow)}`]);
 	}
@@ -272,21 +377,24 @@ function workflowId(workflow: object): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server process
+// Processes: n8n (main, worker), Redis, PostgreSQL
 
 interface Running {
+	/** For messages: "n8n", "n8n worker", "redis-server", "postgres". */
+	name: string;
 	child: ChildProcess;
 	exited: Promise<void>;
 }
 
-/** PIDs of live n8n servers and folders to delete, for the process-exit safety net. */
+/** PIDs (process groups) of everything started here and folders to delete, for the process-exit safety net. */
 const livePids = new Set<number>();
 const liveFolders = new Set<string>();
 
 /**
- * n8n runs in its own process group (detached) so that killing the group also ends its task
- * runner child. Because Ctrl-C then no longer reaches n8n, the test process forwards its own
- * death: on exit and on SIGINT/SIGTERM/SIGHUP it kills every group it started.
+ * Every process runs in its own process group (detached) so that killing the group also ends its
+ * children (n8n's task runner, PostgreSQL's backends). Because Ctrl-C then no longer reaches
+ * them, the test process forwards its own death: on exit and on SIGINT/SIGTERM/SIGHUP it kills
+ * every group it started.
  */
 function killAllSync(): void {
 	for (const pid of livePids) killGroup(pid, 'SIGKILL');
@@ -318,26 +426,64 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 	}
 }
 
-function spawnServer(instance: Instance, appendLog: (chunk: string) => void): Running {
-	const child = spawn(instance.bins.node24Bin, [instance.bins.n8nBin, 'start'], {
-		cwd: instance.userFolder,
-		env: instance.env,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
+interface SpawnOptions {
+	cwd: string;
+	env: NodeJS.ProcessEnv;
+	/** Run as this user and group (PostgreSQL, which refuses root). */
+	uid?: number;
+	gid?: number;
+}
+
+/** Starts `command` in its own process group, its output appended to a log, tracked for the safety net. */
+function spawnTracked(
+	name: string,
+	command: string,
+	args: string[],
+	options: SpawnOptions,
+	appendLog: (chunk: string) => void,
+): Running {
+	const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	// Without a listener, a failed spawn (ENOENT, EACCES) would be an uncaught 'error' event.
+	const exited = new Promise<void>((done) => {
+		child.once('exit', () => done());
+		child.once('error', (error) => {
+			appendLog(`[harness] ${name}: ${error.message}\n`);
+			done();
+		});
 	});
-	if (child.pid === undefined) throw new Error('could not spawn n8n');
+	if (child.pid === undefined) throw new Error(`could not spawn ${name} (${command})`);
 	livePids.add(child.pid);
 	child.stdout?.setEncoding('utf8').on('data', appendLog);
 	child.stderr?.setEncoding('utf8').on('data', appendLog);
-	const exited = new Promise<void>((done) => child.once('exit', () => done()));
-	return { child, exited };
+	return { name, child, exited };
 }
 
-/** SIGTERM (n8n shuts down gracefully), then SIGKILL the whole group if it takes too long. */
-async function stopServer({ child, exited }: Running): Promise<void> {
+function spawnN8n(instance: Instance, command: 'start' | 'worker', appendLog: (chunk: string) => void): Running {
+	const worker = command === 'worker';
+	if (worker && !instance.worker) throw new Error('no worker in regular mode');
+	return spawnTracked(
+		worker ? 'n8n worker' : 'n8n',
+		instance.bins.node24Bin,
+		[instance.bins.n8nBin, command],
+		worker && instance.worker
+			? { cwd: instance.worker.userFolder, env: instance.worker.env }
+			: { cwd: instance.userFolder, env: instance.env },
+		appendLog,
+	);
+}
+
+function isAlive({ child }: Running): boolean {
+	return child.exitCode === null && child.signalCode === null;
+}
+
+/**
+ * `signal` first (n8n and Redis shut down gracefully on SIGTERM, PostgreSQL fast on SIGINT), then
+ * SIGKILL the whole group if it takes too long.
+ */
+async function stopProcess({ child, exited }: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 	const pid = child.pid as number;
 	if (child.exitCode === null && child.signalCode === null) {
-		child.kill('SIGTERM');
+		child.kill(signal);
 		let timer: NodeJS.Timeout | undefined;
 		const timedOut = await Promise.race([
 			exited.then(() => false),
@@ -351,6 +497,174 @@ async function stopServer({ child, exited }: Running): Promise<void> {
 	}
 	killGroup(pid, 'SIGKILL'); // a task runner outliving its parent
 	livePids.delete(pid);
+}
+
+/** SIGKILL to the whole group at once (a crash), then wait for the exit. */
+async function killProcess({ child, exited }: Running): Promise<void> {
+	killGroup(child.pid as number, 'SIGKILL');
+	await exited;
+	livePids.delete(child.pid as number);
+}
+
+/** The first of `names` that is an executable file on PATH or in /usr/local/bin, /usr/bin, /usr/sbin. */
+async function findExecutable(...names: string[]): Promise<string | undefined> {
+	const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/bin', '/usr/bin', '/usr/sbin'];
+	for (const name of names) {
+		for (const dir of dirs) {
+			const candidate = join(dir, name);
+			if (await access(candidate, fsConstants.X_OK).then(() => true, () => false)) return candidate;
+		}
+	}
+	return undefined;
+}
+
+/**
+ * PostgreSQL's server binaries: Debian keeps them out of PATH in /usr/lib/postgresql/<major>/bin
+ * (the newest major wins); PG_BINDIR overrides; else initdb on PATH (other distributions).
+ */
+async function findPostgresBinDir(): Promise<string | undefined> {
+	const hasServer = async (dir: string) =>
+		(await Promise.all(['initdb', 'postgres', 'pg_isready', 'createdb'].map((bin) => access(join(dir, bin), fsConstants.X_OK).then(() => true, () => false)))).every(Boolean);
+	if (process.env.PG_BINDIR) return (await hasServer(process.env.PG_BINDIR)) ? process.env.PG_BINDIR : undefined;
+	const majors = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
+	for (const major of majors.sort((a, b) => Number(b) - Number(a))) {
+		const dir = join('/usr/lib/postgresql', major, 'bin');
+		if (await hasServer(dir)) return dir;
+	}
+	const initdb = await findExecutable('initdb');
+	return initdb && (await hasServer(resolve(initdb, '..'))) ? resolve(initdb, '..') : undefined;
+}
+
+interface Service {
+	name: string;
+	port: number;
+	dir: string;
+	process: Running;
+	/** How the service stops quickly and cleanly. */
+	stopSignal: NodeJS.Signals;
+}
+
+/** Whether Redis answers PING on a fresh connection. */
+function redisPing(port: number): Promise<boolean> {
+	return new Promise((done, fail) => {
+		const socket = connect(port, '127.0.0.1');
+		let answer = '';
+		socket.setTimeout(2_000, () => socket.destroy(new Error('PING timed out')));
+		socket.once('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (data) => {
+			answer += data.toString('utf8');
+			if (answer.includes('\r\n')) {
+				socket.end();
+				done(answer.startsWith('+PONG'));
+			}
+		});
+		socket.once('error', fail);
+	});
+}
+
+/** A private Redis: no persistence, loopback only, in the foreground so its PID is ours. */
+async function startRedis(binary: string, port: number, appendLog: (chunk: string) => void): Promise<Service> {
+	const dir = await mkdtemp(join(tmpdir(), 'voice-agent-redis-'));
+	liveFolders.add(dir);
+	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir];
+	const running = spawnTracked('redis-server', binary, args, { cwd: dir, env: process.env }, appendLog);
+	const service: Service = { name: 'redis-server', port, dir, process: running, stopSignal: 'SIGTERM' };
+	try {
+		await pollUntil('Redis to answer PING', () => redisPing(port), Date.now() + SERVICE_START_TIMEOUT_MS, [running]);
+	} catch (error) {
+		await stopService(service);
+		await discardFolder(dir);
+		throw error;
+	}
+	return service;
+}
+
+/** The `postgres` system user's uid and gid when we are root (PostgreSQL refuses root); else ourselves. */
+async function postgresIdentity(): Promise<{ uid?: number; gid?: number }> {
+	if (process.getuid?.() !== 0) return {};
+	try {
+		const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+			execFileAsync('id', ['-u', 'postgres']),
+			execFileAsync('id', ['-g', 'postgres']),
+		]);
+		return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+	} catch {
+		throw new Error(`PostgreSQL refuses to run as root and there is no "postgres" system user (${INSTALL_HINT} creates it)`);
+	}
+}
+
+/**
+ * A private PostgreSQL cluster: initdb in a temp folder owned by the user it runs as, listening on
+ * 127.0.0.1:<port> and a socket in that folder only; durability off (a throw-away test database);
+ * password authentication over TCP, like a real deployment; then the database n8n uses.
+ */
+async function startPostgres(binDir: string, port: number, appendLog: (chunk: string) => void): Promise<Service> {
+	const identity = await postgresIdentity();
+	const dir = await mkdtemp(join(tmpdir(), 'voice-agent-pg-'));
+	liveFolders.add(dir);
+	const pwFile = join(dir, 'pwfile');
+	await writeFile(pwFile, `${PG.password}\n`, { mode: 0o600 });
+	if (identity.uid !== undefined && identity.gid !== undefined) {
+		await chown(dir, identity.uid, identity.gid);
+		await chown(pwFile, identity.uid, identity.gid);
+	}
+	const data = join(dir, 'data');
+	const asPostgres = { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, ...identity };
+	try {
+		await execFileAsync(
+			join(binDir, 'initdb'),
+			['-D', data, '-U', PG.user, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+			asPostgres,
+		);
+	} catch (error) {
+		const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+		await discardFolder(dir);
+		throw new Error(`initdb failed: ${(error as Error).message}\n${stdout}${stderr}`);
+	}
+	const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=50'];
+	const args = ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, ...settings.flatMap((setting) => ['-c', setting])];
+	const running = spawnTracked('postgres', join(binDir, 'postgres'), args, asPostgres, appendLog);
+	const service: Service = { name: 'postgres', port, dir, process: running, stopSignal: 'SIGINT' };
+	const client = { env: { ...process.env, PGPASSWORD: PG.password } };
+	try {
+		await pollUntil(
+			'PostgreSQL to accept connections',
+			async () => {
+				await execFileAsync(join(binDir, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], client);
+				return true;
+			},
+			Date.now() + SERVICE_START_TIMEOUT_MS,
+			[running],
+		);
+		await execFileAsync(join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', PG.user, PG.database], client);
+	} catch (error) {
+		await stopService(service);
+		await discardFolder(dir);
+		throw error;
+	}
+	return service;
+}
+
+/** Deletes a temp folder this harness made (kept when KEEP_N8N=1) and forgets it. */
+async function discardFolder(folder: string): Promise<void> {
+	if (process.env.KEEP_N8N === '1') {
+		console.log(`KEEP_N8N=1: kept ${folder}`);
+	} else {
+		await rm(folder, { recursive: true, force: true });
+	}
+	liveFolders.delete(folder);
+}
+
+async function stopService(service: Service): Promise<void> {
+	await stopProcess(service.process, service.stopSignal);
+}
+
+/** Redis and PostgreSQL for queue mode, or an error saying what to install. */
+async function queueBinaries(): Promise<{ redis: string; pgBinDir: string }> {
+	const [redis, pgBinDir] = await Promise.all([findExecutable('redis-server'), findPostgresBinDir()]);
+	const missing = [redis ? '' : 'redis-server', pgBinDir ? '' : 'PostgreSQL (initdb, postgres, pg_isready, createdb)'].filter(Boolean);
+	if (!redis || !pgBinDir) throw new Error(`queue mode needs ${missing.join(' and ')}: ${INSTALL_HINT}`);
+	return { redis, pgBinDir };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,13 +726,16 @@ async function healthy(baseUrl: string): Promise<boolean> {
 
 /**
  * Polls `check` until it is true. A thrown error counts as "not yet" (n8n not listening, routes
- * not mounted) and is quoted if time runs out; an ActivationError ends the wait at once.
+ * not mounted) and is quoted if time runs out; an ActivationError, or one of the `watched`
+ * processes exiting, ends the wait at once.
  */
-async function pollUntil(what: string, check: () => Promise<boolean>, deadline: number, server: Running) {
+async function pollUntil(what: string, check: () => Promise<boolean>, deadline: number, watched: Running[]) {
 	let lastError = '';
 	for (;;) {
-		if (server.child.exitCode !== null || server.child.signalCode !== null) {
-			throw new Error(`n8n exited (code ${server.child.exitCode}, signal ${server.child.signalCode}) before ${what}`);
+		for (const { name, child } of watched) {
+			if (child.exitCode !== null || child.signalCode !== null) {
+				throw new Error(`${name} exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what}`);
+			}
 		}
 		const done = await check().catch((error: unknown) => {
 			if (error instanceof ActivationError) throw error;
@@ -540,82 +857,200 @@ async function readExecution(session: OwnerSession, id: string): Promise<Executi
 // Putting it together
 
 export async function startN8n(opts: StartOptions): Promise<N8n> {
+	const startedAt = Date.now();
 	installSafetyNet();
+	const mode: N8nMode = opts.mode ?? 'regular';
+	const queue = mode === 'queue';
+	// Before anything slow: a machine without Redis or PostgreSQL fails at once, saying what to install.
+	const queueBins = queue ? await queueBinaries() : undefined;
 	const bins = await provision();
-	const userFolder = await mkdtemp(join(tmpdir(), 'voice-agent-n8n-'));
-	liveFolders.add(userFolder);
-	const [port, brokerPort] = await freePorts(2);
+	const ownFolders: string[] = [];
+	const newFolder = async (prefix: string): Promise<string> => {
+		const folder = await mkdtemp(join(tmpdir(), prefix));
+		liveFolders.add(folder);
+		ownFolders.push(folder);
+		return folder;
+	};
+	const userFolder = await newFolder('voice-agent-n8n-');
+	const [port, brokerPort, workerBrokerPort, workerHealthPort, redisPort, pgPort] = await freePorts(queue ? 6 : 2);
+	const extraEnv = opts.env ?? {};
+	const sharedEnv = queue ? { ...queueEnv(redisPort, pgPort), ...extraEnv } : extraEnv;
 	const instance: Instance = {
 		bins,
-		env: n8nEnv(bins, userFolder, port, brokerPort, opts.env ?? {}),
+		env: n8nEnv(bins, userFolder, port, brokerPort, sharedEnv),
 		port,
 		userFolder,
 		workflows: opts.workflows,
 	};
+	if (queue) {
+		const workerFolder = await newFolder('voice-agent-n8n-worker-');
+		instance.worker = {
+			userFolder: workerFolder,
+			// N8N_PORT as the main's: the worker builds URLs ($execution.resumeUrl) from it.
+			env: n8nEnv(bins, workerFolder, port, workerBrokerPort, { ...workerEnv(workerHealthPort), ...sharedEnv }),
+			healthPort: workerHealthPort,
+		};
+	}
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const session = new OwnerSession(baseUrl);
-	let logText = '';
+	const logs = { main: '', worker: '', services: '' };
 	const appendLog = (chunk: string) => {
-		logText += chunk;
+		logs.main += chunk;
 	};
+	const appendWorkerLog = (chunk: string) => {
+		logs.worker += chunk;
+	};
+	const appendServicesLog = (chunk: string) => {
+		logs.services += chunk;
+	};
+	instance.log = appendLog;
+	/** What a failure message quotes: the main's log, and in queue mode the worker's and the services'. */
+	const logTails = (): string =>
+		[
+			`--- n8n log (tail) ---\n${tail(logs.main)}`,
+			...(queue
+				? [`--- n8n worker log (tail) ---\n${tail(logs.worker)}`, `--- redis and postgres log (tail) ---\n${tail(logs.services)}`]
+				: []),
+		].join('\n');
+	const timings: StartTimings = { servicesMs: 0, installMs: 0, importMs: 0, bootMs: 0, totalMs: 0 };
 	let running: Running | undefined;
+	let worker: Running | undefined;
+	const services: Service[] = [];
 
 	/**
 	 * Starts `n8n start` and waits until it is usable: the whole server is up, the owner is logged
 	 * in, every workflow's triggers are activated and every literal webhook path is registered.
-	 * Throws with the tail of n8n's log.
 	 */
-	const boot = async (firstBoot: boolean): Promise<void> => {
-		const startedAt = Date.now();
-		const deadline = startedAt + START_TIMEOUT_MS;
-		const server = spawnServer(instance, appendLog);
+	const bootMain = async (firstBoot: boolean): Promise<void> => {
+		const bootStartedAt = Date.now();
+		const deadline = bootStartedAt + START_TIMEOUT_MS;
+		const server = spawnN8n(instance, 'start', appendLog);
 		running = server;
 		try {
-			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, server);
+			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, [server]);
 			if (firstBoot) await session.setupOwner();
 			await session.login();
 			for (const workflow of instance.workflows) {
 				const id = workflowId(workflow);
-				await pollUntil(`activation of workflow ${id}`, () => workflowActivated(session, id), deadline, server);
+				await pollUntil(`activation of workflow ${id}`, () => workflowActivated(session, id), deadline, [server]);
 			}
 			for (const probe of webhookProbes(instance.workflows)) {
 				const what = `webhook ${probe.method || 'any method'} /webhook/${probe.path}`;
-				await pollUntil(what, () => webhookRegistered(baseUrl, probe), deadline, server);
+				await pollUntil(what, () => webhookRegistered(baseUrl, probe), deadline, [server]);
 			}
 		} catch (error) {
-			await stopServer(server);
+			await stopProcess(server);
 			running = undefined;
-			throw new Error(`${(error as Error).message}\n--- n8n log (tail) ---\n${tail(logText)}`);
+			throw error;
 		}
-		appendLog(`[harness] n8n ready in ${Date.now() - startedAt} ms\n`);
+		appendLog(`[harness] n8n ready in ${Date.now() - bootStartedAt} ms\n`);
+	};
+
+	/** Starts `n8n worker` and waits until its readiness says DB, Redis and the job processor are up. */
+	const bootWorker = async (): Promise<void> => {
+		const config = instance.worker;
+		if (!config) throw new Error('there is no worker in regular mode');
+		const bootStartedAt = Date.now();
+		const proc = spawnN8n(instance, 'worker', appendWorkerLog);
+		worker = proc;
+		try {
+			const readiness = `http://127.0.0.1:${config.healthPort}`;
+			await pollUntil('the worker\'s /healthz/readiness', () => healthy(readiness), bootStartedAt + START_TIMEOUT_MS, [proc]);
+		} catch (error) {
+			await stopProcess(proc);
+			worker = undefined;
+			throw error;
+		}
+		appendWorkerLog(`[harness] n8n worker ready in ${Date.now() - bootStartedAt} ms\n`);
+	};
+
+	const stopN8nProcesses = async (): Promise<void> => {
+		await Promise.all([worker && stopProcess(worker), running && stopProcess(running)]);
+		worker = undefined;
+		running = undefined;
+	};
+
+	/** Main and worker start in parallel; if either fails, neither is left running. Throws with the logs' tails. */
+	const boot = async (firstBoot: boolean): Promise<void> => {
+		const results = await Promise.allSettled([bootMain(firstBoot), ...(queue ? [bootWorker()] : [])]);
+		const failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+		if (failures.length > 0) {
+			await stopN8nProcesses();
+			throw new Error(`${failures.join('\n')}\n${logTails()}`);
+		}
 	};
 
 	const stop = async (): Promise<void> => {
-		if (running) await stopServer(running);
-		running = undefined;
-		if (process.env.KEEP_N8N === '1') {
-			console.log(`KEEP_N8N=1: n8n user folder kept at ${userFolder}`);
-		} else {
-			await rm(userFolder, { recursive: true, force: true });
+		await stopN8nProcesses();
+		// Redis and PostgreSQL after n8n: n8n would otherwise log reconnect errors and stall its shutdown.
+		await Promise.all(services.splice(0).map(stopService));
+		for (const folder of ownFolders.splice(0)) await discardFolder(folder);
+	};
+
+	/** Redis and PostgreSQL at once; whichever started is kept in `services` for stop(), even if the other failed. */
+	const startServices = async (): Promise<void> => {
+		if (!queueBins) return;
+		const servicesStartedAt = Date.now();
+		const results = await Promise.allSettled([
+			startRedis(queueBins.redis, redisPort, appendServicesLog),
+			startPostgres(queueBins.pgBinDir, pgPort, appendServicesLog),
+		]);
+		for (const result of results) {
+			if (result.status === 'fulfilled') {
+				services.push(result.value);
+				ownFolders.push(result.value.dir);
+			}
 		}
-		liveFolders.delete(userFolder);
+		const failed = results.find((result) => result.status === 'rejected');
+		if (failed) throw new Error(`${(failed.reason as Error).message}\n--- redis and postgres log ---\n${tail(logs.services)}`);
+		timings.servicesMs = Date.now() - servicesStartedAt;
+		appendServicesLog(`[harness] redis on ${redisPort} and postgres on ${pgPort} ready in ${timings.servicesMs} ms\n`);
+	};
+
+	const install = async (): Promise<void> => {
+		const installStartedAt = Date.now();
+		if (opts.installPackage ?? true) {
+			await installThisPackage(userFolder);
+			// The worker loads community packages from its own user folder: the same files.
+			if (instance.worker) {
+				const nodes = join('.n8n', 'nodes');
+				await cp(join(userFolder, nodes), join(instance.worker.userFolder, nodes), { recursive: true });
+			}
+		}
+		timings.installMs = Date.now() - installStartedAt;
 	};
 
 	try {
-		if (opts.installPackage ?? true) await installThisPackage(userFolder);
+		const prepared = await Promise.allSettled([install(), startServices()]);
+		const failed = prepared.find((result) => result.status === 'rejected');
+		if (failed) throw failed.reason;
 		const importStartedAt = Date.now();
 		await importAll(instance, opts.credentials ?? []);
-		appendLog(`[harness] import and publish took ${Date.now() - importStartedAt} ms\n`);
+		timings.importMs = Date.now() - importStartedAt;
+		appendLog(`[harness] import and publish took ${timings.importMs} ms\n`);
+		const bootStartedAt = Date.now();
 		await boot(true);
+		timings.bootMs = Date.now() - bootStartedAt;
 	} catch (error) {
 		await stop();
 		throw error;
 	}
+	timings.totalMs = Date.now() - startedAt;
+	appendLog(
+		`[harness] ${mode} mode started in ${timings.totalMs} ms (services ${timings.servicesMs}, install ${timings.installMs}, ` +
+			`import ${timings.importMs}, boot ${timings.bootMs})\n`,
+	);
+
+	const requireQueue = (what: string): void => {
+		if (!queue) throw new Error(`${what}() needs queue mode (startN8n({ mode: 'queue' }))`);
+	};
 
 	const n8n: N8n = {
 		baseUrl,
 		port,
 		userFolder,
+		mode,
+		timings,
 		webhookUrl: (path) => `${baseUrl}/webhook/${path}`,
 		executions: (id) => listExecutions(session, id),
 		executionData: (id) => readExecution(session, id),
@@ -627,17 +1062,37 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 				if (last.length >= count && last.every((row) => DONE_STATUSES.includes(row.status))) return last;
 				if (Date.now() > deadline) {
 					const seen = last.map((row) => `${row.id}:${row.status}`).join(', ') || 'none';
-					throw new Error(`timed out waiting for ${count} finished executions of ${id} (seen: ${seen})\n--- n8n log (tail) ---\n${tail(logText)}`);
+					throw new Error(`timed out waiting for ${count} finished executions of ${id} (seen: ${seen})\n${logTails()}`);
 				}
 				await sleep(250);
 			}
 		},
 		async restart() {
-			if (running) await stopServer(running);
+			await stopN8nProcesses();
 			await boot(false);
 		},
 		stop,
-		log: () => logText,
+		log: () =>
+			queue ? `${logs.main}\n--- n8n worker log ---\n${logs.worker}\n--- redis and postgres log ---\n${logs.services}` : logs.main,
+		workerLog: () => logs.worker,
+		workerExecutionIds: () => [...logs.worker.matchAll(/Worker started execution (\d+) \(job /g)].map((match) => match[1]),
+		async killWorker(signal = 'SIGKILL') {
+			requireQueue('killWorker');
+			const proc = worker;
+			if (!proc) return;
+			worker = undefined;
+			await (signal === 'SIGKILL' ? killProcess(proc) : stopProcess(proc, 'SIGTERM'));
+			appendWorkerLog(`[harness] n8n worker ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'}\n`);
+		},
+		async startWorker() {
+			requireQueue('startWorker');
+			if (worker && isAlive(worker)) throw new Error('the worker is already running');
+			try {
+				await bootWorker();
+			} catch (error) {
+				throw new Error(`${(error as Error).message}\n${logTails()}`);
+			}
+		},
 	};
 	return n8n;
 }

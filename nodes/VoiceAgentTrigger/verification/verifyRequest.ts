@@ -21,6 +21,7 @@ export type VerificationMethod =
 	| 'stripeStyle'
 	| 'bodyHmac'
 	| 'sharedSecret'
+	| 'jwt'
 	| 'none';
 
 export interface VerificationSettings {
