@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -110,17 +109,12 @@ export class VoiceAgentJwtApi implements ICredentialType {
 		},
 	];
 
+	// Tested by the Voice Agent Trigger's voiceAgentJwtApiTest: it checks the inbound key material
+	// (PEM parses, JWKS answers with keys) as well as the access token, which a request cannot.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			headers: { Authorization: '=Bearer {{ $credentials.accessToken }}' },
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{ $credentials.baseUrl }}',
-			url: '/api/v1/chat/sessions?limit=1',
 		},
 	};
 }

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import type { ApiCredentialType } from '../shared/platformApi';
+import { testJwtCredential } from '../VoiceAgentTrigger/verification/inboundJwt';
 import { executeSession } from './session';
 import { sessionProperties } from './SessionDescription';
 import { executeTurn } from './turn';
@@ -35,6 +36,7 @@ export class VoiceAgent implements INodeType {
 			{
 				name: 'voiceAgentJwtApi',
 				required: true,
+				testedBy: 'voiceAgentJwtApiTest',
 				displayOptions: { show: { resource: ['session'], authentication: ['jwt'] } },
 			},
 		],
@@ -64,6 +66,10 @@ export class VoiceAgent implements INodeType {
 			...turnProperties,
 			...sessionProperties,
 		],
+	};
+
+	methods = {
+		credentialTest: { voiceAgentJwtApiTest: testJwtCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

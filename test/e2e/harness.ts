@@ -154,6 +154,8 @@ export interface N8n {
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	/** One execution with its run data parsed. */
 	executionData(id: string): Promise<ExecutionDetail>;
+	/** n8n's own credential test (the editor's "Test" button) for unencrypted credential data. */
+	testCredential(credential: { name: string; type: string; data: object }): Promise<{ status: string; message: string }>;
 	/**
 	 * Polls until at least `count` executions exist and all of them have finished (success, error,
 	 * crashed or canceled; a `waiting` execution is not finished). Default timeout 30 s.
@@ -769,6 +771,10 @@ class OwnerSession {
 		return this.request<T>('GET', path);
 	}
 
+	async post<T>(path: string, body: object): Promise<T> {
+		return this.request<T>('POST', path, body);
+	}
+
 	private async request<T>(method: string, path: string, body?: object): Promise<T> {
 		const response = await fetch(`${this.baseUrl}${path}`, {
 			method,
@@ -1054,6 +1060,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		webhookUrl: (path) => `${baseUrl}/webhook/${path}`,
 		executions: (id) => listExecutions(session, id),
 		executionData: (id) => readExecution(session, id),
+		testCredential: (credential) => session.post('/rest/credentials/test', { credentials: credential }),
 		async waitForExecutions(id, count, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
 			let last: ExecutionSummary[] = [];

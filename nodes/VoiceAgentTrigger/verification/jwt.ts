@@ -111,12 +111,11 @@ function keyFits(key: KeyObject, alg: JwtAlgorithm): boolean {
 	switch (spec.family) {
 		case 'RS':
 			return type === 'rsa' && (details.modulusLength ?? 0) >= MIN_RSA_BITS;
-		case 'PS':
-			return (
-				(type === 'rsa' ||
-					(type === 'rsa-pss' && (details.hashAlgorithm === undefined || details.hashAlgorithm === spec.hash))) &&
-				(details.modulusLength ?? 0) >= MIN_RSA_BITS
-			);
+		case 'PS': {
+			// An RSA-PSS key may be restricted to one hash.
+			const hashFits = details.hashAlgorithm === undefined || details.hashAlgorithm === spec.hash;
+			return (type === 'rsa' || (type === 'rsa-pss' && hashFits)) && (details.modulusLength ?? 0) >= MIN_RSA_BITS;
+		}
 		case 'ES':
 			return type === 'ec' && details.namedCurve === spec.namedCurve;
 		case 'EdDSA':
@@ -168,7 +167,8 @@ function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number
 const secretKeys = new Map<string, KeyObject>();
 
 function secretKey(secret: string): KeyObject {
-	return secretKeys.get(secret) ?? remember(secretKeys, secret, createSecretKey(Buffer.from(secret, 'utf8')), KEY_CACHE_LIMIT);
+	const cached = secretKeys.get(secret);
+	return cached ?? remember(secretKeys, secret, createSecretKey(Buffer.from(secret, 'utf8')), KEY_CACHE_LIMIT);
 }
 
 /**
@@ -180,7 +180,9 @@ function normalizePem(text: string): { pem: string } | { error: string } {
 	const block = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(unescaped);
 	if (!block) return { error: 'the public key is not a PEM block (-----BEGIN PUBLIC KEY-----)' };
 	const label = block[1];
-	if (label.includes('PRIVATE')) return { error: 'this is a private key: paste the public key (or certificate) instead' };
+	if (label.includes('PRIVATE')) {
+		return { error: 'this is a private key: paste the public key (or certificate) instead' };
+	}
 	if (!['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE'].includes(label)) {
 		return { error: `unsupported PEM block "${label}": expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE` };
 	}
@@ -287,7 +289,9 @@ function parseJwks(document: unknown): Map<string, JwkEntry> | string {
 			return 'the JWKS URL did not return JSON';
 		}
 	}
-	if (!isObject(parsed) || !Array.isArray(parsed.keys)) return 'the JWKS URL did not return a JWKS document (no "keys" list)';
+	if (!isObject(parsed) || !Array.isArray(parsed.keys)) {
+		return 'the JWKS URL did not return a JWKS document (no "keys" list)';
+	}
 	const keys = new Map<string, JwkEntry>();
 	for (const jwk of parsed.keys.slice(0, JWKS_MAX_KEYS)) {
 		const entry = importJwk(jwk);
@@ -421,9 +425,8 @@ const bearerToken = (authorization: string | undefined): string | undefined =>
 function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, nowSeconds: number): Failure | undefined {
 	const leeway = Number.isFinite(settings.leewaySeconds) && settings.leewaySeconds > 0 ? settings.leewaySeconds : 0;
 	const { exp, nbf, iat } = payload;
-	for (const value of [exp, nbf, iat]) {
-		if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) return fail('malformed token');
-	}
+	const isTime = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isFinite(value));
+	if (![exp, nbf, iat].every(isTime)) return fail('malformed token');
 	if (typeof exp === 'number' && exp <= nowSeconds - leeway) return fail('token expired');
 	if (typeof nbf === 'number' && nbf > nowSeconds + leeway) return fail('token not yet valid');
 	if (typeof iat === 'number' && iat > nowSeconds + leeway) return fail('token issued in the future');
@@ -542,7 +545,7 @@ export async function checkJwtKeyMaterial(settings: JwtSettings, fetchJson: Fetc
 		case 'jwks': {
 			if (material === undefined) return 'no JWKS URL is set';
 			if (!isJwksUrl(material)) return 'the JWKS URL must start with https:// (or http://)';
-			// Always a fresh download (the credential test is about the URL now), and the trigger's cache is left alone.
+			// Always a fresh download (the test is about the URL as it is now); the trigger's cache is left alone.
 			const keys = await downloadJwks(material, fetchJson);
 			if (typeof keys === 'string') return keys;
 			if (![...keys.values()].some((jwk) => algorithms.some((alg) => jwkFits(jwk, alg)))) {
