@@ -15,7 +15,7 @@ function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject
 		.getParentNodes(context.getNode().name)
 		.find((node) => node.type.endsWith('.voiceAgentTrigger'));
 	if (!trigger) return undefined;
-	const json = context.evaluateExpression(`{{ $(${JSON.stringify(trigger.name)}).first().json }}`, itemIndex);
+	const json: unknown = context.getWorkflowDataProxy(itemIndex).$(trigger.name).first()?.json;
 	return json !== null && typeof json === 'object' ? (json as IDataObject) : undefined;
 }
 

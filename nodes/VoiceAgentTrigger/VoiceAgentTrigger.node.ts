@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IHookFunctions,
 	type INodeType,
@@ -12,6 +13,7 @@ import {
 import { fetchTranscript } from '../shared/platformApi';
 import { buildEvent } from '../shared/VoiceAgentEvent';
 import { acceptWhenExecutionExists, answer, answerBeforeStreaming } from './answers';
+import { cachedCredentials } from './credentialCache';
 import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import { openTurnStream, sendWholeTurn } from './TurnStream';
@@ -36,9 +38,16 @@ function verificationSettings(context: IHookFunctions | IWebhookFunctions): Veri
 	};
 }
 
+const secretOf = (credentials: ICredentialDataDecryptedObject | undefined) =>
+	typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
+
+/** Read fresh when the workflow is published; per delivery, from the short-lived cache. */
 async function signingSecret(context: IHookFunctions | IWebhookFunctions): Promise<string> {
-	const credentials = await context.getCredentials('voiceAgentApiKeyApi').catch(() => undefined);
-	return typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
+	const credentials =
+		'getRequestObject' in context
+			? await cachedCredentials(context, 'voiceAgentApiKeyApi')
+			: await context.getCredentials('voiceAgentApiKeyApi').catch(() => undefined);
+	return secretOf(credentials);
 }
 
 interface TriggerOptions {

@@ -7,6 +7,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { cachedCredentials } from '../credentialCache';
 import { checkJwtKeyMaterial, verifyBearerToken, type JwtAlgorithm, type JwtSettings, type JwtVerification } from './jwt';
 import { header, type IncomingHttpHeaders } from './verifyRequest';
 
@@ -34,7 +35,10 @@ function jwksFetcher(context: Context) {
 }
 
 async function credentialSettings(context: Context): Promise<JwtSettings | undefined> {
-	const credentials = await context.getCredentials('voiceAgentJwtApi').catch(() => undefined);
+	const credentials =
+		'getRequestObject' in context
+			? await cachedCredentials(context, 'voiceAgentJwtApi')
+			: await context.getCredentials('voiceAgentJwtApi').catch(() => undefined);
 	return credentials ? jwtSettings(credentials) : undefined;
 }
 

@@ -1,0 +1,626 @@
+// `npm run bench:turn [-- --rounds 200 --warmup 20 --gap-ms 100 --decompose --isolates --env NAME=VALUE]`
+//
+// One run, one n8n (regular mode, SQLite): the latency of a live Layercode turn answered by
+// Voice Agent Trigger → Speak → End Turn, beside n8n's own streaming answer to the same request
+// (Webhook, Respond: Streaming → Respond to Webhook, text, streaming on). Both receive the same
+// Layercode `message` body. Measured from just before `fetch` (performance.now()) to:
+//  - first: the first `response.tts` SSE frame complete (ours, parsed by the SSE reader the e2e
+//    tests use) / the first complete `{"type":"item",…}` line (n8n's JSON-lines framing);
+//  - end:   the end of the response body (ours: after `response.end`; n8n: after its `end` line,
+//    when n8n ends the response as the execution finishes).
+// Ours also verifies the layercode-signature HMAC (the credential is read for every request) and
+// re-encodes each n8n chunk line as an SSE frame; the baseline checks no signature. That
+// difference is what is being compared. Method (DESIGN.md "Measuring"): warm both up, then
+// alternate them in one run (the order rotating every round), paced, `accept-encoding: identity`,
+// one keep-alive connection pool for both; report p50/p95 and ours/baseline ratios. The raw
+// samples go to .bench/turn-<timestamp>.json. It is a measurement, not a test: exit 0 whether or
+// not the 5 % target is met (non-zero only if n8n cannot be started or answers wrongly throughout).
+//
+// --decompose adds two diagnostic workflows to the same rotation, to attribute a gap:
+//   "ours, no signature": the same three nodes with the trigger's Verification set to None
+//     (no credential read, no HMAC): ours minus this = the cost of verification;
+//   "ours, Speak only": Trigger → Speak (the bridge sends response.end when n8n ends the
+//     response): two nodes like the baseline, so ours minus this = the End Turn node.
+// --isolates turns on n8n's Prometheus metrics and, after the measurement, counts the expression
+// engine's V8 isolates each workflow acquires per request. Under n8n 2.x's default `vm` engine an
+// isolate is built for every acquisition beyond its warm pool of one and disposed on release; n8n
+// skips the webhook-phase isolate only when the start node is its own Webhook node, and
+// getCredentials() in a webhook acquires one more. --env N8N_EXPRESSION_ENGINE=legacy compares
+// without isolates.
+import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { startN8n, type N8n } from '../test/e2e/harness';
+import { apiKeyCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from '../test/e2e/workflows';
+import { signLayercode } from '../test/support/sign';
+import { readTurn } from '../test/support/sse';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SECRET = 'layercode-bench-signing-secret';
+const SAY = 'Hello, how can I help?';
+const TARGET_RATIO = 1.05;
+const BOOTSTRAP_RESAMPLES = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function usage(problem: string): never {
+	console.error(`${problem}
+
+usage: npm run bench:turn -- [--rounds N (200)] [--warmup N (20)] [--gap-ms MS (100)] [--decompose]
+                             [--env NAME=VALUE]…   (extra n8n environment, e.g. --env N8N_EXPRESSION_ENGINE=legacy)
+                             [--isolates]          (N8N_METRICS=true; afterwards, expression isolates acquired per request)`);
+	process.exit(2);
+}
+
+const { values: args } = parseArgs({
+	options: {
+		rounds: { type: 'string', default: '200' },
+		warmup: { type: 'string', default: '20' },
+		'gap-ms': { type: 'string', default: '100' },
+		decompose: { type: 'boolean', default: false },
+		env: { type: 'string', multiple: true, default: [] },
+		isolates: { type: 'boolean', default: false },
+		help: { type: 'boolean', default: false },
+	},
+});
+if (args.help) usage('Measures a Voice Agent turn beside n8n\'s native streaming.');
+const count = (name: string, raw: string, min: number): number => {
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < min) usage(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
+	return value;
+};
+const ROUNDS = count('rounds', args.rounds, 1);
+const WARMUP = count('warmup', args.warmup, 0);
+const GAP_MS = count('gap-ms', args['gap-ms'], 0);
+const DECOMPOSE = args.decompose;
+const ISOLATES = args.isolates;
+const N8N_ENV: Record<string, string> = {
+	...(ISOLATES ? { N8N_METRICS: 'true' } : {}),
+	...Object.fromEntries(
+		(args.env ?? []).map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) usage(`--env wants NAME=VALUE (got "${pair}")`);
+			return [pair.slice(0, at), pair.slice(at + 1)];
+		}),
+	),
+};
+const ISOLATE_PROBE_REQUESTS = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Workflows
+
+const speak = (name: string) => node(name, VOICE_AGENT_TYPE, { resource: 'turn', operation: 'speak', text: SAY });
+const endTurn = () => node('End Turn', VOICE_AGENT_TYPE, { resource: 'turn', operation: 'endTurn' });
+const layercodeTrigger = (name: string, extra: Record<string, unknown> = {}) =>
+	triggerNode(name, { platform: 'layercode', triggerOptions: {}, ...extra });
+
+const NATIVE_PATH = 'bench-native-stream';
+const nativeWebhook = {
+	id: 'node-native-webhook',
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2.1,
+	position: [0, 0] as [number, number],
+	// Respond: Streaming ("Returns data in real time from streaming enabled nodes").
+	parameters: { httpMethod: 'POST', path: NATIVE_PATH, responseMode: 'streaming', options: {} },
+	webhookId: 'bench-native-webhook-id',
+};
+// Respond to Webhook 1.5 streams when the webhook streams and options.enableStreaming is on
+// (its default): sendChunk begin / item (the text) / end, and no sendResponse.
+const nativeRespond = node(
+	'Respond to Webhook',
+	'n8n-nodes-base.respondToWebhook',
+	{ respondWith: 'text', responseBody: SAY, options: { enableStreaming: true } },
+	1.5,
+);
+
+type Kind = 'ours' | 'native' | 'oursNoSig' | 'oursSpeakOnly';
+
+interface Contender {
+	kind: Kind;
+	label: string;
+	workflow: ReturnType<typeof chain>;
+	url: (n8n: N8n) => string;
+	framing: 'sse' | 'json-lines';
+	signed: boolean;
+}
+
+const CONTENDERS: Contender[] = [
+	{
+		kind: 'ours',
+		label: 'Voice Agent Trigger (Layercode, signed) → Speak → End Turn',
+		workflow: chain('wfBenchOurs0001', [layercodeTrigger('bench-ours'), speak('Speak'), endTurn()]),
+		url: (n8n) => n8n.webhookUrl(triggerPath('bench-ours')),
+		framing: 'sse',
+		signed: true,
+	},
+	{
+		kind: 'native',
+		label: 'n8n\'s Webhook (Respond: Streaming) → Respond to Webhook (text, streaming)',
+		workflow: chain('wfBenchNative01', [nativeWebhook, nativeRespond]),
+		url: (n8n) => n8n.webhookUrl(NATIVE_PATH),
+		framing: 'json-lines',
+		signed: false,
+	},
+	...(DECOMPOSE
+		? ([
+				{
+					kind: 'oursNoSig',
+					label: 'diagnostic: ours with Verification None',
+					workflow: chain('wfBenchNoSig001', [
+						layercodeTrigger('bench-nosig', { verification: 'none' }),
+						speak('Speak'),
+						endTurn(),
+					]),
+					url: (n8n) => n8n.webhookUrl(triggerPath('bench-nosig')),
+					framing: 'sse',
+					signed: false,
+				},
+				{
+					kind: 'oursSpeakOnly',
+					label: 'diagnostic: Voice Agent Trigger → Speak (no End Turn node)',
+					workflow: chain('wfBenchSpeak001', [layercodeTrigger('bench-speak'), speak('Speak')]),
+					url: (n8n) => n8n.webhookUrl(triggerPath('bench-speak')),
+					framing: 'sse',
+					signed: true,
+				},
+			] satisfies Contender[])
+		: []),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** The Layercode `message` fixture with a fresh turn id: the same body goes to every contender in a round. */
+const FIXTURE = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'layercode', 'message.json'), 'utf8')) as Record<
+	string,
+	unknown
+>;
+const bodyFor = (round: string) => JSON.stringify({ ...FIXTURE, turn_id: `turn_bench_${process.pid}_${round}` });
+
+interface Sample {
+	kind: Kind;
+	phase: 'warmup' | 'measure';
+	round: number;
+	/** Position in the round's order (0 = first). */
+	slot: number;
+	/** ms from sending to the first response.tts frame / first item line; null if none arrived. */
+	firstMs: number | null;
+	/** ms from sending to the end of the body. */
+	endMs: number;
+	status: number;
+	bytes: number;
+	/** n8n main process CPU (user + system) from this request's start to the next request's start, ms (clock-tick resolution). */
+	n8nCpuMs: number | null;
+	/** Why the answer was not what the workflow should say; such samples are left out of the statistics. */
+	error?: string;
+}
+
+const ms = (value: number) => Math.round(value * 100) / 100;
+
+/** Ours, read the way a voice platform reads it (the e2e tests' SSE reader, arrival-timed). */
+async function timeSse(url: string, body: string, headers: Record<string, string>, turnId: string) {
+	const answer = await readTurn(url, body, headers);
+	const first = answer.frames.find((frame) => frame.data.type === 'response.tts');
+	const types = answer.frames.map((frame) => String(frame.data.type)).join(',');
+	let error: string | undefined;
+	if (answer.status !== 200) error = `status ${answer.status}: ${answer.text.slice(0, 200)}`;
+	else if (types !== 'response.tts,response.end') error = `frames ${types || 'none'}: ${answer.text.slice(0, 200)}`;
+	else if (first?.data.content !== SAY || answer.frames.some((frame) => frame.data.turn_id !== turnId)) {
+		error = `unexpected frames: ${answer.text.slice(0, 200)}`;
+	}
+	return { status: answer.status, firstMs: first ? first.at : null, endMs: answer.endedAt, bytes: Buffer.byteLength(answer.text), error };
+}
+
+/** n8n's JSON-lines stream, read with a line reader shaped like readTurn (same fetch, same decoding). */
+async function timeJsonLines(url: string, body: string) {
+	const started = performance.now();
+	const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'accept-encoding': 'identity' },
+		body,
+	});
+	const decoder = new TextDecoder();
+	let pending = '';
+	let text = '';
+	let firstMs: number | null = null;
+	const lines: Array<{ type?: unknown; content?: unknown }> = [];
+	for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+		const part = decoder.decode(chunk, { stream: true });
+		text += part;
+		pending += part;
+		let newline = pending.indexOf('\n');
+		while (newline !== -1) {
+			const line = pending.slice(0, newline);
+			pending = pending.slice(newline + 1);
+			newline = pending.indexOf('\n');
+			if (line.trim() === '') continue;
+			try {
+				const parsed = JSON.parse(line) as { type?: unknown; content?: unknown };
+				lines.push(parsed);
+				if (firstMs === null && parsed.type === 'item') firstMs = elapsed();
+			} catch {
+				lines.push({ type: `garbage: ${line.slice(0, 80)}` });
+			}
+		}
+	}
+	const endMs = elapsed();
+	const types = lines.map((line) => String(line.type)).join(',');
+	let error: string | undefined;
+	if (response.status !== 200) error = `status ${response.status}: ${text.slice(0, 200)}`;
+	else if (types !== 'begin,item,end' || lines[1].content !== SAY) error = `lines ${types}: ${text.slice(0, 200)}`;
+	return { status: response.status, firstMs, endMs, bytes: Buffer.byteLength(text), error };
+}
+
+async function send(contender: Contender, n8n: N8n, round: string) {
+	const body = bodyFor(round);
+	if (contender.framing === 'json-lines') return timeJsonLines(contender.url(n8n), body);
+	const headers = contender.signed ? signLayercode(body, SECRET) : {};
+	return timeSse(contender.url(n8n), body, headers, JSON.parse(body).turn_id as string);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The n8n process's CPU time, from /proc (Linux; null elsewhere)
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** The `n8n start` process listening on this port: its environment says N8N_PORT=<port>. */
+function findN8nPid(port: number): number | null {
+	try {
+		for (const entry of readdirSync('/proc')) {
+			if (!/^\d+$/.test(entry)) continue;
+			try {
+				const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+				if (!cmdline.some((arg) => arg.endsWith('/n8n')) || !cmdline.includes('start')) continue;
+				const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+				if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
+			} catch {
+				// the process ended, or is not ours to read
+			}
+		}
+	} catch {
+		// no /proc
+	}
+	return null;
+}
+
+function cpuMs(pid: number | null): number | null {
+	if (pid === null) return null;
+	try {
+		// Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+	} catch {
+		return null;
+	}
+}
+
+/** Other n8n servers and workers on this machine (other engineers' tests), which share the cores. */
+function otherN8nProcesses(ownPid: number | null): number {
+	let found = 0;
+	try {
+		for (const entry of readdirSync('/proc')) {
+			if (!/^\d+$/.test(entry) || Number(entry) === ownPid) continue;
+			try {
+				const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+				if (cmdline.some((arg) => arg.endsWith('/n8n')) && (cmdline.includes('start') || cmdline.includes('worker'))) found++;
+			} catch {
+				// gone
+			}
+		}
+	} catch {
+		// no /proc
+	}
+	return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+/** Percentile by linear interpolation between the closest ranks (R type 7, numpy's default). */
+function percentile(values: number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	if (sorted.length === 0) return NaN;
+	const rank = (p / 100) * (sorted.length - 1);
+	const low = Math.floor(rank);
+	const high = Math.ceil(rank);
+	return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+}
+
+/** A small deterministic PRNG (mulberry32), so a re-analysis of the same samples gives the same interval. */
+function prng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** 95 % bootstrap interval of percentile(ours) / percentile(baseline), each side resampled on its own. */
+function ratioInterval(ours: number[], base: number[], p: number): [number, number] {
+	const random = prng(0x5eed);
+	const resample = (values: number[]) => values.map(() => values[Math.floor(random() * values.length)]);
+	const ratios: number[] = [];
+	for (let i = 0; i < BOOTSTRAP_RESAMPLES; i++) ratios.push(percentile(resample(ours), p) / percentile(resample(base), p));
+	return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
+}
+
+interface Summary {
+	n: number;
+	errors: number;
+	first: { p50: number; p95: number; mean: number; min: number };
+	end: { p50: number; p95: number; mean: number; min: number };
+	cpuMsPerRequest: number | null;
+}
+
+function summarise(samples: Sample[]): Summary {
+	const ok = samples.filter((sample) => !sample.error && sample.firstMs !== null);
+	const stats = (values: number[]) => ({
+		p50: percentile(values, 50),
+		p95: percentile(values, 95),
+		mean: values.reduce((a, b) => a + b, 0) / (values.length || 1),
+		min: Math.min(...values),
+	});
+	const cpu = samples.map((sample) => sample.n8nCpuMs).filter((value): value is number => value !== null);
+	return {
+		n: ok.length,
+		errors: samples.length - ok.length,
+		first: stats(ok.map((sample) => sample.firstMs as number)),
+		end: stats(ok.map((sample) => sample.endMs)),
+		cpuMsPerRequest: cpu.length > 0 ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
+	};
+}
+
+/** Median of per-round differences (contender − baseline, same round): pairs cancel slow drifts in load. */
+function pairedMedianDiff(samples: Sample[], kind: Kind, metric: 'firstMs' | 'endMs'): number {
+	const byRound = (which: Kind) =>
+		new Map(
+			samples
+				.filter((sample) => sample.kind === which && !sample.error && sample[metric] !== null)
+				.map((sample) => [sample.round, sample[metric] as number]),
+		);
+	const mine = byRound(kind);
+	const base = byRound('native');
+	const diffs = [...mine].filter(([round]) => base.has(round)).map(([round, value]) => value - (base.get(round) as number));
+	return percentile(diffs, 50);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const signed = (value: number) => (value >= 0 ? `+${value.toFixed(1)}` : value.toFixed(1));
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+const loads = () => loadavg().map((value) => value.toFixed(2)).join(' / ');
+const sleep = (delay: number) => new Promise<void>((done) => setTimeout(done, delay));
+
+/** n8n's Prometheus counters (N8N_METRICS=true) of its expression engine: isolates acquired, expressions evaluated in one. */
+async function isolateCounters(n8n: N8n): Promise<{ acquired: number; evaluated: number }> {
+	const text = await (await fetch(`${n8n.baseUrl}/metrics`)).text();
+	const sum = (name: string) =>
+		[...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((total, match) => total + Number(match[1]), 0);
+	return { acquired: sum('n8n_expression_pool_acquired_total'), evaluated: sum('n8n_expression_evaluation_duration_seconds_count') };
+}
+
+async function n8nVersion(n8n: N8n): Promise<string> {
+	try {
+		const response = await fetch(`${n8n.baseUrl}/rest/settings`);
+		const settings = (await response.json()) as { data?: { versionCli?: string } };
+		if (settings.data?.versionCli) return settings.data.versionCli;
+	} catch {
+		// fall back to the log
+	}
+	return /Version:\s*(\S+)/.exec(n8n.log())?.[1] ?? 'unknown';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+	const command = `node .build/scripts/bench-turn.js ${process.argv.slice(2).join(' ')}`.trim();
+	const npmCommand = `npm run bench:turn${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+	const startedAt = new Date();
+	const loadAtStart = loadavg();
+	console.log(`bench:turn, ${startedAt.toISOString()}`);
+	console.log(`command: ${npmCommand}   (runs: ${command})`);
+	console.log('Starting n8n (regular mode, SQLite) with the benchmark workflows…');
+
+	const n8n = await startN8n({
+		workflows: CONTENDERS.map((contender) => contender.workflow),
+		credentials: [apiKeyCredential(SECRET)],
+		env: N8N_ENV,
+	});
+	let exitCode = 0;
+	try {
+		const version = await n8nVersion(n8n);
+		const pid = findN8nPid(n8n.port);
+		const cpu = cpus();
+		const others = otherN8nProcesses(pid);
+		console.log(`\nn8n ${version} (regular mode, SQLite), started in ${(n8n.timings.totalMs / 1000).toFixed(1)} s; client Node ${process.version}`);
+		console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; client and n8n share the cores`);
+		console.log(`load average (1/5/15 min) at start: ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')}; after n8n started: ${loads()}`);
+		console.log(`other n8n processes on this machine (start/worker, not ours): ${others}`);
+		const envText = Object.entries(N8N_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
+		console.log(`n8n settings: ${envText || 'defaults'} (expression engine: ${N8N_ENV.N8N_EXPRESSION_ENGINE ?? 'n8n\'s default, vm'})`);
+		console.log(
+			`method: ${WARMUP} warm-up requests each (discarded), then ${ROUNDS} rounds of ${CONTENDERS.length} requests, ` +
+				`order rotating every round, ${GAP_MS} ms pause after every request, accept-encoding: identity, keep-alive`,
+		);
+		console.log('  ours verifies the layercode-signature HMAC and re-encodes every n8n chunk as SSE; n8n\'s baseline checks no signature.');
+		for (const contender of CONTENDERS) console.log(`  ${pad(`${contender.kind}:`, 15)}${contender.label}`);
+
+		const samples: Sample[] = [];
+		let previous: { sample: Sample; cpuAtStart: number | null } | undefined;
+		const closePrevious = (cpuNow: number | null) => {
+			if (previous && previous.cpuAtStart !== null && cpuNow !== null) previous.sample.n8nCpuMs = cpuNow - previous.cpuAtStart;
+		};
+		const run = async (phase: Sample['phase'], round: number) => {
+			const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
+			for (const [slot, contender] of order.entries()) {
+				const cpuAtStart = cpuMs(pid);
+				closePrevious(cpuAtStart);
+				let sample: Sample;
+				try {
+					const result = await send(contender, n8n, `${phase}_${round}`);
+					sample = { kind: contender.kind, phase, round, slot, ...result, n8nCpuMs: null };
+				} catch (error) {
+					sample = { kind: contender.kind, phase, round, slot, firstMs: null, endMs: NaN, status: 0, bytes: 0, n8nCpuMs: null, error: String(error) };
+				}
+				samples.push(sample);
+				previous = { sample, cpuAtStart };
+				await sleep(GAP_MS);
+			}
+		};
+
+		const measureStartedAt = performance.now();
+		for (let round = 0; round < WARMUP; round++) await run('warmup', round);
+		const warmErrors = samples.filter((sample) => sample.error);
+		if (WARMUP > 0 && warmErrors.length === samples.length) {
+			throw new Error(`every warm-up request failed; the first: ${warmErrors[0].kind}: ${warmErrors[0].error}\n--- n8n log ---\n${n8n.log().slice(-4000)}`);
+		}
+		const loadAfterWarmup = loadavg();
+		for (let round = 0; round < ROUNDS; round++) {
+			await run('measure', round);
+			if ((round + 1) % 50 === 0 && round + 1 < ROUNDS) console.log(`  … ${round + 1}/${ROUNDS} rounds, load ${loads()}`);
+		}
+		closePrevious(cpuMs(pid));
+		const loadAtEnd = loadavg();
+		const seconds = (performance.now() - measureStartedAt) / 1000;
+
+		const measured = samples.filter((sample) => sample.phase === 'measure');
+		const summaries = Object.fromEntries(
+			CONTENDERS.map((contender) => [contender.kind, summarise(measured.filter((sample) => sample.kind === contender.kind))]),
+		) as Record<Kind, Summary>;
+		const valid = (kind: Kind, metric: 'firstMs' | 'endMs') =>
+			measured.filter((sample) => sample.kind === kind && !sample.error && sample.firstMs !== null).map((sample) => sample[metric] as number);
+
+		console.log(`\nmeasured ${ROUNDS} rounds in ${seconds.toFixed(0)} s; load average at the end of the warm-up ${loadAfterWarmup.map((v) => v.toFixed(2)).join(' / ')}, at the end ${loadAtEnd.map((v) => v.toFixed(2)).join(' / ')}\n`);
+		const header = `${pad('', 16)}${pad('n', 6)}${pad('first p50', 11)}${pad('first p95', 11)}${pad('end p50', 10)}${pad('end p95', 10)}${pad('end mean', 10)}n8n CPU/req`;
+		console.log(`${header}   (ms; first = first response.tts frame / first item line)`);
+		for (const contender of CONTENDERS) {
+			const s = summaries[contender.kind];
+			console.log(
+				`${pad(contender.kind, 16)}${pad(String(s.n), 6)}${pad(num(s.first.p50), 11)}${pad(num(s.first.p95), 11)}` +
+					`${pad(num(s.end.p50), 10)}${pad(num(s.end.p95), 10)}${pad(num(s.end.mean), 10)}` +
+					`${s.cpuMsPerRequest === null ? 'n/a' : `${s.cpuMsPerRequest.toFixed(1)} ms`}${s.errors ? `   (${s.errors} wrong answers left out)` : ''}`,
+			);
+		}
+
+		const base = summaries.native;
+		const verdicts: Array<{ kind: Kind; metric: string; percentile: string; ours: number; native: number; ratio: number; diffMs: number; ci95: [number, number]; met: boolean }> = [];
+		for (const contender of CONTENDERS.filter((c) => c.kind !== 'native')) {
+			const mine = summaries[contender.kind];
+			console.log(`\n${contender.kind} / native${contender.kind === 'ours' ? '' : ' (diagnostic)'}:`);
+			for (const [metric, key, label] of [
+				['first', 'firstMs', 'time to first frame'],
+				['end', 'endMs', 'time to end of turn '],
+			] as const) {
+				const parts: string[] = [];
+				for (const p of ['p50', 'p95'] as const) {
+					const ratio = mine[metric][p] / base[metric][p];
+					const ci95 = ratioInterval(valid(contender.kind, key), valid('native', key), p === 'p50' ? 50 : 95);
+					verdicts.push({ kind: contender.kind, metric, percentile: p, ours: mine[metric][p], native: base[metric][p], ratio, diffMs: mine[metric][p] - base[metric][p], ci95, met: ratio <= TARGET_RATIO });
+					parts.push(
+						`${p} ${ratio.toFixed(3)} (${pct(ratio)}, ${signed(mine[metric][p] - base[metric][p])} ms; 95 % CI ${ci95[0].toFixed(3)}–${ci95[1].toFixed(3)})`,
+					);
+				}
+				const paired = pairedMedianDiff(measured, contender.kind, key);
+				console.log(`  ${label}: ${parts.join('   ')}   median paired diff ${signed(paired)} ms`);
+			}
+		}
+
+		const headline = verdicts.filter((verdict) => verdict.kind === 'ours');
+		const missed = headline.filter((verdict) => !verdict.met);
+		console.log(`\nTarget: ours within 5 % of n8n's native streaming (ratio ≤ ${TARGET_RATIO.toFixed(2)}).`);
+		for (const verdict of headline) {
+			console.log(
+				`  ${verdict.met ? 'MET    ' : 'NOT MET'} ${verdict.metric === 'first' ? 'first frame' : 'end of turn'} ${verdict.percentile}: ` +
+					`${num(verdict.ours)} vs ${num(verdict.native)} ms, ratio ${verdict.ratio.toFixed(3)}`,
+			);
+		}
+		const p50Met = headline.filter((verdict) => verdict.percentile === 'p50').every((verdict) => verdict.met);
+		console.log(
+			missed.length === 0
+				? 'RESULT: target MET (p50 and p95, first frame and end of turn).'
+				: `RESULT: target ${p50Met ? 'MET at p50, NOT MET at p95' : 'NOT MET'} (${missed.length} of ${headline.length} ratios above ${TARGET_RATIO.toFixed(2)}).`,
+		);
+
+		// Where the time goes, counted rather than timed: after the measurement (so the scrapes do
+		// not disturb it), each workflow alone for a few requests, n8n's expression-engine counters
+		// read before and after. Under the default `vm` engine every acquisition beyond the warm pool
+		// (one isolate) builds a fresh V8 isolate, and every release disposes one and builds its
+		// replacement.
+		let isolates: Record<string, { acquiredPerRequest: number; evaluatedPerRequest: number }> | undefined;
+		if (ISOLATES) {
+			isolates = {};
+			console.log(`\nexpression-engine isolates per request (n8n's /metrics, ${ISOLATE_PROBE_REQUESTS} requests of each workflow alone, after the measurement):`);
+			for (const contender of CONTENDERS) {
+				await sleep(1000);
+				const before = await isolateCounters(n8n);
+				for (let i = 0; i < ISOLATE_PROBE_REQUESTS; i++) {
+					await send(contender, n8n, `probe_${contender.kind}_${i}`);
+					await sleep(GAP_MS);
+				}
+				await sleep(1000); // the execution releases its isolate after the response has ended
+				const after = await isolateCounters(n8n);
+				const perRequest = (a: number, b: number) => (a - b) / ISOLATE_PROBE_REQUESTS;
+				isolates[contender.kind] = {
+					acquiredPerRequest: perRequest(after.acquired, before.acquired),
+					evaluatedPerRequest: perRequest(after.evaluated, before.evaluated),
+				};
+				console.log(
+					`  ${pad(contender.kind, 16)}isolates acquired ${isolates[contender.kind].acquiredPerRequest.toFixed(1)}, ` +
+						`expressions evaluated in an isolate ${isolates[contender.kind].evaluatedPerRequest.toFixed(1)}`,
+				);
+			}
+		}
+
+		const outDir = join(ROOT, '.bench');
+		mkdirSync(outDir, { recursive: true });
+		const file = join(outDir, `turn-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+		writeFileSync(
+			file,
+			`${JSON.stringify(
+				{
+					command: npmCommand,
+					startedAt: startedAt.toISOString(),
+					n8nVersion: version,
+					mode: 'regular',
+					clientNode: process.version,
+					machine: { cores: cpu.length, model: cpu[0]?.model.trim(), totalMemBytes: totalmem() },
+					loadavg: { atStart: loadAtStart, afterWarmup: loadAfterWarmup, atEnd: loadAtEnd },
+					otherN8nProcesses: others,
+					options: { rounds: ROUNDS, warmup: WARMUP, gapMs: GAP_MS, decompose: DECOMPOSE, n8nEnv: N8N_ENV },
+					contenders: CONTENDERS.map(({ kind, label, framing, signed: isSigned }) => ({ kind, label, framing, signed: isSigned })),
+					workflows: CONTENDERS.map((contender) => contender.workflow),
+					summaries,
+					verdicts,
+					isolates,
+					samples: samples.map((sample) => ({ ...sample, firstMs: sample.firstMs === null ? null : ms(sample.firstMs), endMs: ms(sample.endMs) })),
+				},
+				null,
+				'\t',
+			)}\n`,
+		);
+		console.log(`\nraw samples: ${file.slice(ROOT.length + 1)}`);
+	} catch (error) {
+		console.error(error);
+		exitCode = 1;
+	} finally {
+		await n8n.stop();
+	}
+	process.exit(exitCode);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
