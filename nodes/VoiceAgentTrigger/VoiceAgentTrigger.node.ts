@@ -190,8 +190,12 @@ export class VoiceAgentTrigger implements INodeType {
 		const deduplicate = deliveryId !== null && options.deduplicate !== false;
 		const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
 		const staticData = this.getWorkflowStaticData('node');
-		if (deduplicate && !claimDelivery(scope, staticData, deliveryId)) {
-			return answer(res, 200, { status: 'duplicate', deliveryId });
+		const claim = deduplicate ? claimDelivery(scope, staticData, deliveryId) : 'new';
+		if (claim === 'duplicate') return answer(res, 200, { status: 'duplicate', deliveryId });
+		// Not 2xx: if the copy being accepted fails, the sender's retry must still get through.
+		if (claim === 'in_progress') {
+			res.setHeader('Retry-After', '5');
+			return answer(res, 409, { status: 'in_progress', deliveryId });
 		}
 
 		if (parsed.event === 'turn.welcome' && options.welcomeMessage) {
@@ -213,7 +217,7 @@ export class VoiceAgentTrigger implements INodeType {
 
 		if (platform.id !== 'layercode') {
 			return acceptWhenExecutionExists(workflowData, () => {
-				if (deduplicate) rememberDeliveries(scope, staticData);
+				if (deduplicate) rememberDeliveries(scope, staticData, deliveryId);
 			});
 		}
 		// Layercode runs in n8n's streaming mode: this node writes the answer itself.

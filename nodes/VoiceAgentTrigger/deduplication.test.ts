@@ -4,14 +4,15 @@ import {
 	claimDelivery,
 	DEDUPLICATION_LIMIT,
 	DEDUPLICATION_MAX_AGE_MS,
+	PENDING_MAX_AGE_MS,
 	rememberDeliveries,
 	resetDeduplication,
 } from './deduplication';
 
 /** What the trigger does: claim, and once the execution exists, remember in static data. */
 function claim(scope: string, staticData: IDataObject, id: string, nowMs?: number): boolean {
-	const won = claimDelivery(scope, staticData, id, nowMs);
-	if (won) rememberDeliveries(scope, staticData, nowMs);
+	const won = claimDelivery(scope, staticData, id, nowMs) === 'new';
+	if (won) rememberDeliveries(scope, staticData, id, nowMs);
 	return won;
 }
 
@@ -236,5 +237,33 @@ describe('claimDelivery', () => {
 		const seenAt = (staticData.deliveries as Record<string, number>).msg_clock;
 		expect(seenAt).toBeGreaterThanOrEqual(before);
 		expect(seenAt).toBeLessThanOrEqual(Date.now());
+	});
+});
+
+describe('claims wait for the execution', () => {
+	test('a copy arriving while the first is being accepted is in progress, not a duplicate', () => {
+		const scope = newScope();
+		expect(claimDelivery(scope, {}, 'msg_p', T0)).toBe('new');
+		expect(claimDelivery(scope, {}, 'msg_p', T0 + 10)).toBe('in_progress');
+		rememberDeliveries(scope, {}, 'msg_p', T0 + 20);
+		expect(claimDelivery(scope, {}, 'msg_p', T0 + 30)).toBe('duplicate');
+	});
+
+	test('a claim n8n never confirmed (the execution was not created) is free again after PENDING_MAX_AGE_MS', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claimDelivery(scope, staticData, 'msg_lost', T0)).toBe('new');
+		expect(claimDelivery(scope, staticData, 'msg_lost', T0 + PENDING_MAX_AGE_MS - 1)).toBe('in_progress');
+		expect(claimDelivery(scope, staticData, 'msg_lost', T0 + PENDING_MAX_AGE_MS)).toBe('new');
+		expect(staticData.deliveries).toBeUndefined(); // nothing unconfirmed is persisted
+	});
+
+	test('only confirmed ids reach static data', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		claimDelivery(scope, staticData, 'msg_a', T0);
+		claimDelivery(scope, staticData, 'msg_b', T0);
+		rememberDeliveries(scope, staticData, 'msg_b', T0 + 5);
+		expect(Object.keys(staticData.deliveries as IDataObject)).toEqual(['msg_b']);
 	});
 });

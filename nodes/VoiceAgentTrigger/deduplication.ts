@@ -3,11 +3,18 @@ import type { IDataObject } from 'n8n-workflow';
 /** How many recent delivery ids are remembered per trigger, and for how long. */
 export const DEDUPLICATION_LIMIT = 1000;
 export const DEDUPLICATION_MAX_AGE_MS = 24 * 60 * 60 * 1000; // Svix retries for up to 24 h
+/** A claimed delivery whose execution n8n has not confirmed by then is free again (n8n failed to start it). */
+export const PENDING_MAX_AGE_MS = 30_000;
+
+/** `new`: run it; `duplicate`: it ran already; `in_progress`: a copy is being accepted right now. */
+export type ClaimResult = 'new' | 'duplicate' | 'in_progress';
 
 // n8n hands every request its own copy of the workflow's static data, so two copies arriving
 // together would both pass a static-data check. This process's own record (oldest first)
 // closes that gap; static data carries the ids across restarts.
 const seenInProcess = new Map<string, Map<string, number>>();
+// Claimed but not yet confirmed: n8n has not created the execution yet, and may fail to.
+const pendingInProcess = new Map<string, Map<string, number>>();
 const PROCESS_SCOPE_LIMIT = 256;
 
 /** Ids stored in static data (an object so that n8n can save it as JSON), oldest first. */
@@ -35,28 +42,39 @@ function processRecord(scope: string, staticData: IDataObject, nowMs: number): M
 }
 
 /**
- * Records a delivery id; false when it was seen before (a retry or a concurrent copy).
- * Synchronous from check to record, so concurrent requests in one process cannot both win.
+ * Claims a delivery id. Synchronous from check to record, so concurrent copies in one process
+ * cannot both get `new`. The claim stays pending until rememberDeliveries() confirms it.
  * @param scope identifies the trigger (workflow and node)
  * @param staticData the node's static data as loaded for this request
  */
-export function claimDelivery(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): boolean {
+export function claimDelivery(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): ClaimResult {
 	const seen = processRecord(scope, staticData, nowMs);
-	if (seen.has(id)) return false;
+	if (seen.has(id)) return 'duplicate';
 	const stored = storedIds(staticData).find(([storedId]) => storedId === id);
-	if (stored && nowMs - stored[1] < DEDUPLICATION_MAX_AGE_MS) return false;
-	seen.set(id, nowMs);
-	return true;
+	if (stored && nowMs - stored[1] < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
+	let pending = pendingInProcess.get(scope);
+	if (!pending) {
+		pending = new Map();
+		pendingInProcess.set(scope, pending);
+	}
+	const claimedAt = pending.get(id);
+	if (claimedAt !== undefined && nowMs - claimedAt < PENDING_MAX_AGE_MS) return 'in_progress';
+	for (const [pendingId, at] of pending) if (nowMs - at >= PENDING_MAX_AGE_MS) pending.delete(pendingId);
+	pending.set(id, nowMs);
+	return 'new';
 }
 
 /**
- * Writes the ids this process knows into the node's static data, which n8n saves with the
- * workflow: whichever request saves last carries every id known when it was answered.
+ * Confirms a claimed delivery once n8n has created its execution, and writes the ids this
+ * process knows into the node's static data, which n8n saves with the workflow: whichever
+ * request saves last carries every id confirmed when it was answered.
  */
-export function rememberDeliveries(scope: string, staticData: IDataObject, nowMs = Date.now()): void {
+export function rememberDeliveries(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): void {
 	const seen = processRecord(scope, staticData, nowMs);
+	seen.set(id, pendingInProcess.get(scope)?.get(id) ?? nowMs);
+	pendingInProcess.get(scope)?.delete(id);
 	const merged = new Map(storedIds(staticData).filter(([, at]) => nowMs - at < DEDUPLICATION_MAX_AGE_MS));
-	for (const [id, at] of seen) merged.set(id, at);
+	for (const [seenId, at] of seen) merged.set(seenId, at);
 	const newest = [...merged].sort(([, a], [, b]) => a - b).slice(-DEDUPLICATION_LIMIT);
 	staticData.deliveries = Object.fromEntries(newest);
 }
@@ -64,4 +82,5 @@ export function rememberDeliveries(scope: string, staticData: IDataObject, nowMs
 /** Forgets this process's record (tests). */
 export function resetDeduplication(): void {
 	seenInProcess.clear();
+	pendingInProcess.clear();
 }
