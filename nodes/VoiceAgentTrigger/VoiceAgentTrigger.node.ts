@@ -139,7 +139,17 @@ export class VoiceAgentTrigger implements INodeType {
 		const req = this.getRequestObject();
 		const res = this.getResponseObject();
 		const headers = this.getHeaderData();
-		if (!req.rawBody) await req.readRawBody();
+		try {
+			if (!req.rawBody) await req.readRawBody();
+		} catch (error) {
+			// Thrown here, n8n would answer 500 and record a failed execution for a request that
+			// never was a delivery (body over n8n's size limit, broken gzip, caller gone mid-body).
+			const tooLarge = (error as { status?: number }).status === 413;
+			return answer(res, tooLarge ? 413 : 400, {
+				error: tooLarge ? 'too_large' : 'unreadable_body',
+				reason: tooLarge ? 'the body is larger than this n8n accepts' : 'the body could not be read',
+			});
+		}
 		const body: Buffer = req.rawBody ?? Buffer.alloc(0);
 
 		const settings = verificationSettings(this);

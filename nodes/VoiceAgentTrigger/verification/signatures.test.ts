@@ -602,9 +602,26 @@ describe('verifyBodyHmac', () => {
 		expect(verifyBodyHmac(value, Buffer.alloc(0), SECRET, { algorithm: 'sha256', encoding: 'base64' })).toEqual(OK);
 	});
 
-	test('unpadded base64 is accepted', () => {
-		const value = createHmac('sha256', SECRET).update(body).digest('base64').replace(/=+$/, '');
-		expect(verifyBodyHmac(value, body, SECRET, { algorithm: 'sha256', encoding: 'base64' })).toEqual(OK);
+	test('the same signature written another way (unpadded, URL-safe) is refused: only canonical base64', () => {
+		const canonical = createHmac('sha256', SECRET).update(body).digest('base64');
+		const options = { algorithm: 'sha256', encoding: 'base64' } as const;
+		expect(verifyBodyHmac(canonical, body, SECRET, options)).toEqual(OK);
+		expect(verifyBodyHmac(canonical.replace(/=+$/, ''), body, SECRET, options).valid).toBe(false);
+		const urlSafe = createHmac('sha256', SECRET).update(body).digest('base64url');
+		if (urlSafe !== canonical) expect(verifyBodyHmac(urlSafe, body, SECRET, options).valid).toBe(false);
+	});
+
+	test('a Standard Webhooks signature with its padding cut off is refused (the svix package refuses it too)', () => {
+		const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+		const id = 'msg_truncated';
+		const timestamp = String(Math.floor(Date.now() / 1000));
+		const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+		const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+		expect(signature.endsWith('=')).toBe(true);
+		const verify = (sig: string) =>
+			verifyStandardWebhook({ id, timestamp, signature: `v1,${sig}`, body: Buffer.from(body) }, secret, { toleranceSeconds: 300 });
+		expect(verify(signature)).toEqual(OK);
+		expect(verify(signature.slice(0, -1))).toEqual({ valid: false, reason: 'signature mismatch' });
 	});
 });
 

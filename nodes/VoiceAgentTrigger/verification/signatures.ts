@@ -36,11 +36,17 @@ function hmac(algorithm: HmacAlgorithm, key: KeyObject, ...parts: Array<string |
 	return mac.digest();
 }
 
-/** Decodes a signature as sent; anything that is not clean hex or base64 decodes to nothing. */
+/**
+ * Decodes a signature as sent. Only the canonical text of the bytes is accepted (hex in either
+ * case; standard base64 with its padding), as the platforms' own libraries compare strings:
+ * the same signature written another way (unpadded, URL-safe) is refused.
+ */
 function decodeSignature(text: string, encoding: SignatureEncoding): Buffer | undefined {
-	const pattern = encoding === 'hex' ? /^(?:[0-9a-fA-F]{2})+$/ : /^[A-Za-z0-9+/_-]+={0,2}$/;
-	if (!pattern.test(text)) return undefined;
-	return Buffer.from(text, encoding === 'hex' ? 'hex' : 'base64');
+	if (encoding === 'hex') {
+		return /^(?:[0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, 'hex') : undefined;
+	}
+	const decoded = Buffer.from(text, 'base64');
+	return decoded.length > 0 && decoded.toString('base64') === text ? decoded : undefined;
 }
 
 function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureEncoding): boolean {
