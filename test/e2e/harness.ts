@@ -181,6 +181,19 @@ export interface N8n {
 	killWorker(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
 	/** Queue mode: starts the worker again (after killWorker) and waits until it takes jobs. */
 	startWorker(): Promise<void>;
+	/**
+	 * The PID of the running main process (`n8n start`: the Node process itself, whose
+	 * /proc/<pid>/status has its VmRSS), or undefined while it is stopped. Changes on restart().
+	 */
+	mainPid(): number | undefined;
+	/** Queue mode: the PID of the running worker process, or undefined (also in regular mode). */
+	workerPid(): number | undefined;
+	/**
+	 * n8n's "Retry" of a failed or crashed execution (POST /rest/executions/:id/retry), as the
+	 * editor's button does it: with the workflow as saved in the execution (loadWorkflow false) or
+	 * as it is now. Waits for the retry to finish; resolves to the new execution (its retryOf is `id`).
+	 */
+	retryExecution(id: string, loadWorkflow?: boolean): Promise<{ id: string; status: ExecutionStatus; finished: boolean; retryOf: string }>;
 }
 
 /** Statuses after which an execution will not change any more (n8n's TerminalExecutionStatus). */
@@ -1100,6 +1113,9 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 				throw new Error(`${(error as Error).message}\n${logTails()}`);
 			}
 		},
+		mainPid: () => (running && isAlive(running) ? running.child.pid : undefined),
+		workerPid: () => (worker && isAlive(worker) ? worker.child.pid : undefined),
+		retryExecution: (id, loadWorkflow = false) => session.post(`/rest/executions/${id}/retry`, { loadWorkflow }),
 	};
 	return n8n;
 }
