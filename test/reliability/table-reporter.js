@@ -46,6 +46,7 @@ class ReliabilityTableReporter {
 
 	onRunStart() {
 		this.startedAt = Date.now();
+		this.loadAtStart = os.loadavg()[0];
 		fs.rmSync(ROWS, { recursive: true, force: true });
 		fs.mkdirSync(ROWS, { recursive: true });
 	}
@@ -68,7 +69,9 @@ class ReliabilityTableReporter {
 		const minutes = `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
 		const cpu = os.cpus();
 		const machine = `${cpu.length} × ${cpu[0] ? cpu[0].model.trim() : 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
-		const header = `n8n ${n8nVersion()}, ${machine}; run ${new Date(this.startedAt).toISOString()}, ${minutes} in all; seed ${process.env.RELIABILITY_SEED || 20261122}`;
+		// The machine may be shared: the load average says how much else was running.
+		const load = `load average ${(this.loadAtStart ?? 0).toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
+		const header = `n8n ${n8nVersion()}, ${machine}; run ${new Date(this.startedAt).toISOString()}, ${minutes} in all (${load}); seed ${process.env.RELIABILITY_SEED || 20261122}`;
 
 		if (rows.length === 0) {
 			process.stdout.write('\nreliability: no scenario recorded figures\n');
