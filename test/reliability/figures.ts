@@ -11,7 +11,8 @@ export interface Figures {
 	scenario: string;
 	/** Requests sent, retries and re-sends included. */
 	requests: number;
-	expected: number;
+	/** A number, or a range in words where the scenario cannot know it in advance (hung-up turns). */
+	expected: number | string;
 	found: number;
 	/** Deliveries that should have run (or were acknowledged) and have no execution; null where nothing should run. */
 	lost: number | null;
