@@ -24,7 +24,7 @@ import {
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SIZES = {
-	load: Number(process.env.RELIABILITY_QUEUE_LOAD ?? 300),
+	load: Number(process.env.RELIABILITY_QUEUE_LOAD ?? 1000), // the issue: "the load scenario again"
 	crash: Number(process.env.RELIABILITY_CRASH ?? 100),
 };
 /** How long the worker stays dead. */
