@@ -4,7 +4,7 @@
 // that streams its tokens with a delay, so arrival times can be compared with emission times.
 // A second workflow puts the same agent behind n8n's plain Webhook node in streaming mode and
 // reads n8n's raw chunk lines: the exact input the trigger re-encodes.
-import { printLogOnFailure, startN8n, type N8n } from './harness';
+import { printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
 import { apiKeyCredential, chain, node, triggerNode, triggerPath, type NodeJson } from './workflows';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
@@ -13,9 +13,11 @@ import { startOpenAiStub, type OpenAiStub, type StubRequest } from '../support/o
 const SECRET = 'layercode-webhook-secret-for-tests';
 const OPENAI_CREDENTIAL = { id: 'openAiStubCred01', name: 'OpenAI stub' };
 const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
-const AGENT_VERSION = 3.1; // the AI Agent's defaultVersion in n8n 2.41.1
+// The AI Agent's defaultVersion in n8n 2.41.1 is 3.1; n8n 1.123.81's newest is 3 (the same
+// AgentV3 class, with its enableStreaming option: @n8n/n8n-nodes-langchain Agent.node.js).
+const AGENT_VERSION = targetN8nMajor() < 2 ? 3 : 3.1;
 const CHAT_MODEL_TYPE = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
-const CHAT_MODEL_VERSION = 1.3; // the OpenAI Chat Model's latest version in n8n 2.41.1
+const CHAT_MODEL_VERSION = 1.3; // the OpenAI Chat Model's latest version in n8n 2.41.1 and 1.123.81
 const STUB_MODEL = 'gpt-stub-1';
 const RAW_PATH = 'agent-raw-chunks';
 

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { printLogOnFailure, startN8n, type N8n } from './harness';
+import { printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
 import { apiKeyCredential, chain, node, triggerNode, triggerPath } from './workflows';
 import { hs256, nowSeconds, rs256, rsaKeySet, unsigned } from '../support/jwt';
 import { startPlatformStub, type PlatformStub } from '../support/platform-stub';
@@ -139,11 +139,18 @@ describe("n8n's credential test", () => {
 		expect(stub.requests.at(-1)?.headers['x-api-key']).toBe(GOOD_KEY);
 	});
 
-	guarded('API key: refused → the 401 explained', async () => {
+	guarded('API key: refused → the 401 explained (n8n 1.x: its own generic words)', async () => {
 		const credential = apiKeyCredential('', { baseUrl: stub.url, apiKey: 'pk_live_wrong' });
 		const result = await n8n.testCredential(credential);
 		expect(result.status).toBe('Error');
-		expect(result.message).toContain('The platform refused this API key (401)');
+		if (targetN8nMajor() < 2) {
+			// Observed on n8n 1.123.81: its credential tester (services/credentials-tester.service.js)
+			// matches the credential's responseCode rules only through `error.cause.response`, which
+			// its request error lacks here, so it shows NodeApiError's generic text for a 401.
+			expect(result.message).toBe('Authorization failed - please check your credentials');
+		} else {
+			expect(result.message).toContain('The platform refused this API key (401)');
+		}
 	});
 
 	guarded('JWT: a JWKS URL that answers with keys → OK', async () => {

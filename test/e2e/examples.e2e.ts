@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { printLogOnFailure, startN8n, type ExecutionDetail, type N8n } from './harness';
+import { printLogOnFailure, startN8n, targetN8nMajor, type ExecutionDetail, type N8n } from './harness';
 import { startCrmStub, SAMPLE_CONTACT, type CrmStub } from '../support/crm-stub';
 import {
 	CRM_SCHEMA_SQL,
@@ -36,6 +36,18 @@ const MODEL = 'gpt-4.1-mini'; // what examples/layercode-ai-agent.json asks for
 const TOKENS = ['Your', ' parcel', ' arrives', ' on', ' Friday', '.'];
 const CRM_DELAY_MS = 400;
 
+/**
+ * Examples n8n 1.x cannot activate as they are, and why. layercode-ai-agent.json is saved with AI
+ * Agent 3.1, n8n 2.x's default; n8n 1.123.81's newest AI Agent is 3 (@n8n/n8n-nodes-langchain
+ * nodes/agents/Agent/Agent.node.js), so 1.x fails to activate it ("Cannot read properties of
+ * undefined (reading 'execute')"). ai-agent.e2e.ts runs AI Agent 3 behind the trigger on 1.x.
+ */
+const NOT_ON_N8N_1: Record<string, string> = {
+	'layercode-ai-agent': 'its AI Agent node is version 3.1 (n8n 2.x); n8n 1.x offers up to 3 (ai-agent.e2e.ts covers AI Agent 3 on 1.x)',
+};
+const N8N_1 = targetN8nMajor() < 2;
+const runsHere = (slug: string) => !(N8N_1 && slug in NOT_ON_N8N_1);
+
 const fixture = (path: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', path), 'utf8')) as Record<string, unknown>;
 
 let pg: Postgres;
@@ -54,7 +66,7 @@ beforeAll(async () => {
 	]);
 	await pg.exec(readFileSync(CRM_SCHEMA_SQL, 'utf8'));
 	const servicesMs = Date.now() - started;
-	examples = loadExamples({ crmBaseUrl: crm.baseUrl });
+	examples = loadExamples({ crmBaseUrl: crm.baseUrl }).filter((example) => runsHere(example.slug));
 	n8n = await startN8n({
 		workflows: examples.map((example) => example.workflow),
 		credentials: exampleCredentials({
@@ -89,6 +101,10 @@ const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
 		timeout,
 	);
 
+/** A test of one example; on n8n 1.x skipped, with the reason in its name, where 1.x cannot run that example. */
+const guardedExample = (slug: string, name: string, body: () => Promise<void>) =>
+	runsHere(slug) ? guarded(name, body) : test.skip(`${name} [not on n8n 1.x: ${NOT_ON_N8N_1[slug]}]`, body);
+
 const workflowOf = (slug: string) => exampleBySlug(examples, slug).workflow;
 const urlOf = (slug: string) => n8n.webhookUrl(triggerPathOf(workflowOf(slug)));
 
@@ -121,14 +137,16 @@ function layercodeMessage(overrides: Record<string, unknown> = {}): Record<strin
 // ---------------------------------------------------------------------------------------------
 
 guarded('every example is imported and published: its webhook answers, and refuses a forged request', async () => {
-	expect(examples.map((example) => example.slug)).toEqual([
-		'agntix-session-ended-hubspot',
-		'agntix-session-ended-postgres',
-		'layercode-ai-agent',
-		'layercode-turn',
-		'speaknode-conversation-complete-postgres',
-		'speaknode-conversation-complete-sheets',
-	]);
+	expect(examples.map((example) => example.slug)).toEqual(
+		[
+			'agntix-session-ended-hubspot',
+			'agntix-session-ended-postgres',
+			'layercode-ai-agent',
+			'layercode-turn',
+			'speaknode-conversation-complete-postgres',
+			'speaknode-conversation-complete-sheets',
+		].filter(runsHere),
+	);
 	for (const example of examples) {
 		const body = JSON.stringify({ hello: 'forged' });
 		const answer = await post(urlOf(example.slug), body, { 'layercode-signature': 't=1,v1=00', 'svix-signature': 'v1,AAAA', 'x-speaknode-signature': '00' });
@@ -154,7 +172,7 @@ guarded('SpeakNode → Google Sheets (import only): a signed event it does not t
 // ---------------------------------------------------------------------------------------------
 // Layercode + AI Agent
 
-guarded('Layercode + AI Agent: the model\'s tokens reach the caller as response.tts frames while it writes, then one response.end', async () => {
+guardedExample('layercode-ai-agent', 'Layercode + AI Agent: the model\'s tokens reach the caller as response.tts frames while it writes, then one response.end', async () => {
 	const message = layercodeMessage({ conversation_id: `conv_${randomUUID()}` });
 	const body = JSON.stringify(message);
 	const before = llm.requests.length;
@@ -186,7 +204,7 @@ guarded('Layercode + AI Agent: the model\'s tokens reach the caller as response.
 	await executionNumber('layercode-ai-agent', 1);
 });
 
-guarded('Layercode + AI Agent: the memory keeps the conversation, so the second turn sends the first exchange to the model', async () => {
+guardedExample('layercode-ai-agent', 'Layercode + AI Agent: the memory keeps the conversation, so the second turn sends the first exchange to the model', async () => {
 	const conversationId = `conv_${randomUUID()}`;
 	const first = layercodeMessage({ conversation_id: conversationId, text: 'Where is my parcel?' });
 	const second = layercodeMessage({ conversation_id: conversationId, text: 'And who delivers it?' });
@@ -203,7 +221,7 @@ guarded('Layercode + AI Agent: the memory keeps the conversation, so the second 
 	]);
 });
 
-guarded('Layercode + AI Agent: session.start is answered with the welcome message, without running the workflow', async () => {
+guardedExample('layercode-ai-agent', 'Layercode + AI Agent: session.start is answered with the welcome message, without running the workflow', async () => {
 	const executionsBefore = (await n8n.executions(workflowOf('layercode-ai-agent').id)).length;
 	const start = { ...fixture('layercode/session.start.json'), turn_id: `turn_${randomUUID()}` };
 	const body = JSON.stringify(start);

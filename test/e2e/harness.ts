@@ -3,7 +3,7 @@
  * package into a fresh user folder, imports and publishes workflows with n8n's own CLI, starts
  * `n8n start` on free loopback ports and talks to its REST API as the owner.
  *
- * Facts about n8n 2.41.1 this relies on (read from its compiled source):
+ * Facts about n8n 2.41.1 this relies on (read from its compiled source; 1.x differences below):
  * - Community packages load from `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/n8n-nodes-*`:
  *   `CommunityPackagesModule.nodeLoaders()` runs `scanDirectoryForPackages(
  *   path.join(InstanceSettings.nodesDownloadDir, 'node_modules'))`, `nodesDownloadDir` is
@@ -39,6 +39,24 @@
  *   identity with insert-or-ignore and then read the winner.
  * - PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system
  *   user (Node's spawn uid/gid), in a temp folder that user owns.
+ *
+ * The n8n under test is N8N_VERSION (default 2.41.1; read back from the installed n8n's
+ * package.json). On the 1.x line (`N8N_VERSION=1.123.81`), read from n8n 1.123.81's source:
+ * - There is no `publish:workflow` and no publication: `n8n update:workflow --all --active=true`
+ *   (commands/update/workflow.js) marks every workflow active in the DB, before `n8n start`.
+ * - `n8n start` listens (readiness 200) before it activates active workflows: commands/start.js
+ *   awaits `server.start()`, then `activeWorkflowManager.init()`, then prints "Editor is now
+ *   accessible via". A trigger that fails to activate is kept as the workflow's activation error
+ *   (GET /rest/active-workflows/error/:id); GET /rest/active-workflows lists the active ids
+ *   without one (services/active-workflows.service.js). There is no publication-status route.
+ * - GET /rest/executions answers `{results, count, estimated}`, no cursor: with `firstId` and
+ *   `lastId` it reads that id range newest first, at most 100 rows
+ *   (executions/parse-range-query.middleware.js, ExecutionRepository.findManyByRangeQuery).
+ * - Owner setup, login (`emailOrLdapLoginId`), the `n8n-auth` cookie, GET /rest/executions/:id
+ *   (flatted `data`), credential test, retry, and queue mode (env, "Enqueued/Worker started/Worker
+ *   finished execution" log lines, `send-chunk` relayed through Bull) are as in 2.41.1.
+ * - n8n reads N8N_VERSION itself (its task runner reports it as n8n's version:
+ *   task-runners/task-runner-process-js.js), so the harness does not pass it on.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { constants as fsConstants, readFileSync, rmSync } from 'node:fs';
@@ -147,6 +165,8 @@ export interface N8n {
 	/** The main process's user folder (the worker has its own, with the same package installed). */
 	userFolder: string;
 	mode: N8nMode;
+	/** The n8n under test, e.g. "2.41.1" or "1.123.81" (N8N_VERSION picks it). */
+	version: string;
 	timings: StartTimings;
 	/** `${baseUrl}/webhook/${path}`: the production URL of a published webhook. */
 	webhookUrl(path: string): string;
@@ -205,7 +225,23 @@ const DONE_STATUSES: readonly ExecutionStatus[] = ['success', 'error', 'crashed'
 interface Binaries {
 	node24Bin: string;
 	n8nBin: string;
+	/** The installed n8n's version, from its package.json (e.g. "2.41.1", "1.123.81"). */
+	n8nVersion: string;
 }
+
+/** The n8n version scripts/provision-n8n.sh installs: N8N_VERSION, else its default. */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+export function targetN8nVersion(): string {
+	return process.env.N8N_VERSION?.trim() || DEFAULT_N8N_VERSION;
+}
+
+/** The major version of the n8n under test (before it is even installed: from N8N_VERSION). */
+export function targetN8nMajor(): number {
+	return Number(targetN8nVersion().split('.')[0]);
+}
+
+/** True on the n8n 1.x line (no publish:workflow, no publication status, cursor-less executions REST). */
+const isLegacy = (bins: Binaries): boolean => Number(bins.n8nVersion.split('.')[0]) < 2;
 
 let binaries: Promise<Binaries> | undefined;
 
@@ -222,7 +258,13 @@ function provision(): Promise<Binaries> {
 			if (!match) throw new Error(`provision-n8n.sh printed no ${name}=…:\n${stdout}`);
 			return match[1].trim();
 		};
-		return { node24Bin: value('NODE24_BIN'), n8nBin: value('N8N_BIN') };
+		const n8nBin = value('N8N_BIN');
+		// bin/n8n sits next to the package.json of the n8n package itself.
+		const manifest = JSON.parse(await readFile(join(dirname(n8nBin), '..', 'package.json'), 'utf8')) as { version: string };
+		if (manifest.version !== targetN8nVersion()) {
+			throw new Error(`asked for n8n ${targetN8nVersion()} (N8N_VERSION) but ${n8nBin} is n8n ${manifest.version}`);
+		}
+		return { node24Bin: value('NODE24_BIN'), n8nBin, n8nVersion: manifest.version };
 	})();
 	return binaries;
 }
@@ -327,7 +369,9 @@ function n8nEnv(
 	extra: Record<string, string>,
 ): NodeJS.ProcessEnv {
 	// Jest sets NODE_ENV=test, and n8n then refuses to load nodes ("Not available in tests").
-	const { NODE_ENV: _jestNodeEnv, ...inherited } = process.env;
+	// N8N_VERSION picks the n8n to provision here; n8n itself reads that name as its own version
+	// (its task runner reports it: task-runners/task-runner-process-js.js), so it stays out.
+	const { NODE_ENV: _jestNodeEnv, N8N_VERSION: _versionToProvision, ...inherited } = process.env;
 	const nodeBinDir = resolve(bins.node24Bin, '..');
 	return {
 		...inherited,
@@ -378,6 +422,13 @@ async function importAll(instance: Instance, credentials: object[]): Promise<voi
 	const file = join(instance.userFolder, 'workflows.json');
 	await writeFile(file, JSON.stringify(instance.workflows));
 	await runCli(instance, ['import:workflow', `--input=${file}`]);
+	if (isLegacy(instance.bins)) {
+		// n8n 1.x has no publish:workflow; `update:workflow --all --active=true` marks every
+		// imported workflow active in one CLI run (commands/update/workflow.js), and `n8n start`
+		// activates active workflows itself.
+		await runCli(instance, ['update:workflow', '--all', '--active=true']);
+		return;
+	}
 	// One at a time: each run is mostly n8n booting (CPU-bound), so running them at once on two
 	// cores took longer (measured in queue mode: 5 × 29 s at once against about 4 s each in turn).
 	for (const workflow of instance.workflows) {
@@ -843,6 +894,24 @@ async function workflowActivated(session: OwnerSession, workflowId: string): Pro
 	return publication.status === 'published';
 }
 
+/** What `n8n start` prints once it has activated every active workflow (n8n 1.x: commands/start.js). */
+const EDITOR_READY = 'Editor is now accessible via';
+
+/**
+ * n8n 1.x: no publication status. By the time it prints EDITOR_READY, start-up activation has
+ * run; a trigger that failed to activate is recorded as the workflow's activation error
+ * (GET /rest/active-workflows/error/:id, ActivationErrorsService) and the workflow is left out of
+ * GET /rest/active-workflows (active in the DB, without an activation error).
+ */
+async function legacyWorkflowActivated(session: OwnerSession, workflowId: string): Promise<boolean> {
+	const error = await session.get<string | null | undefined>(`/rest/active-workflows/error/${workflowId}`);
+	if (typeof error === 'string' && error !== '') {
+		throw new ActivationError(`workflow ${workflowId} failed to activate: ${error}`);
+	}
+	const active = await session.get<string[]>('/rest/active-workflows');
+	return active.includes(workflowId);
+}
+
 /** An error waiting cannot fix: stops the polling at once. */
 class ActivationError extends Error {}
 
@@ -851,7 +920,8 @@ interface ExecutionPage {
 	nextCursor: string | null;
 }
 
-async function listExecutions(session: OwnerSession, workflowId: string): Promise<ExecutionSummary[]> {
+async function listExecutions(session: OwnerSession, workflowId: string, legacy = false): Promise<ExecutionSummary[]> {
+	if (legacy) return listExecutionsLegacy(session, workflowId);
 	// The filter is JSON in the query string; pages are at most 100 rows and chained by cursor.
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 	const byId = new Map<string, ExecutionSummary>();
@@ -863,6 +933,27 @@ async function listExecutions(session: OwnerSession, workflowId: string): Promis
 		for (const row of page.results) byId.set(row.id, row);
 		cursor = page.nextCursor;
 	} while (cursor);
+	return [...byId.values()].sort((a, b) => Number(b.id) - Number(a.id));
+}
+
+/**
+ * n8n 1.x answers `{results, count, estimated}` without a cursor. With both `firstId` and `lastId`
+ * it reads one id range (`id > firstId AND id < lastId`, newest first, at most 100 rows:
+ * ExecutionService.findRangeWithCount, ExecutionRepository.findManyByRangeQuery), so pages chain by
+ * the smallest id seen. (Without both, it answers "running first, then the latest finished".)
+ */
+async function listExecutionsLegacy(session: OwnerSession, workflowId: string): Promise<ExecutionSummary[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const byId = new Map<string, ExecutionSummary>();
+	let lastId = 2_147_483_647; // PostgreSQL's integer maximum: ids are int4 there
+	for (;;) {
+		const page = await session.get<{ results: ExecutionSummary[] }>(
+			`/rest/executions?filter=${filter}&limit=100&firstId=0&lastId=${lastId}`,
+		);
+		for (const row of page.results) byId.set(String(row.id), { ...row, id: String(row.id) });
+		if (page.results.length < 100) break;
+		lastId = Math.min(...page.results.map((row) => Number(row.id)));
+	}
 	return [...byId.values()].sort((a, b) => Number(b.id) - Number(a.id));
 }
 
@@ -883,6 +974,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 	// Before anything slow: a machine without Redis or PostgreSQL fails at once, saying what to install.
 	const queueBins = queue ? await queueBinaries() : undefined;
 	const bins = await provision();
+	const legacy = isLegacy(bins);
 	const ownFolders: string[] = [];
 	const newFolder = async (prefix: string): Promise<string> => {
 		const folder = await mkdtemp(join(tmpdir(), prefix));
@@ -943,15 +1035,22 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 	const bootMain = async (firstBoot: boolean): Promise<void> => {
 		const bootStartedAt = Date.now();
 		const deadline = bootStartedAt + START_TIMEOUT_MS;
+		const logFrom = logs.main.length;
 		const server = spawnN8n(instance, 'start', appendLog);
 		running = server;
 		try {
 			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, [server]);
+			if (legacy) {
+				// n8n 1.x listens (and answers readiness) before it activates the active workflows;
+				// it prints "Editor is now accessible via" once ActiveWorkflowManager.init() is done.
+				await pollUntil('n8n to activate its workflows ("Editor is now accessible via")', async () => logs.main.includes(EDITOR_READY, logFrom), deadline, [server]);
+			}
 			if (firstBoot) await session.setupOwner();
 			await session.login();
 			for (const workflow of instance.workflows) {
 				const id = workflowId(workflow);
-				await pollUntil(`activation of workflow ${id}`, () => workflowActivated(session, id), deadline, [server]);
+				const check = legacy ? () => legacyWorkflowActivated(session, id) : () => workflowActivated(session, id);
+				await pollUntil(`activation of workflow ${id}`, check, deadline, [server]);
 			}
 			for (const probe of webhookProbes(instance.workflows)) {
 				const what = `webhook ${probe.method || 'any method'} /webhook/${probe.path}`;
@@ -1069,16 +1168,17 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		port,
 		userFolder,
 		mode,
+		version: bins.n8nVersion,
 		timings,
 		webhookUrl: (path) => `${baseUrl}/webhook/${path}`,
-		executions: (id) => listExecutions(session, id),
+		executions: (id) => listExecutions(session, id, legacy),
 		executionData: (id) => readExecution(session, id),
 		testCredential: (credential) => session.post('/rest/credentials/test', { credentials: credential }),
 		async waitForExecutions(id, count, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
 			let last: ExecutionSummary[] = [];
 			for (;;) {
-				last = await listExecutions(session, id);
+				last = await listExecutions(session, id, legacy);
 				if (last.length >= count && last.every((row) => DONE_STATUSES.includes(row.status))) return last;
 				if (Date.now() > deadline) {
 					const seen = last.map((row) => `${row.id}:${row.status}`).join(', ') || 'none';
