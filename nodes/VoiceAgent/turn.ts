@@ -61,6 +61,19 @@ function eventFor(context: IExecuteFunctions, operation: string, itemIndex: numb
 	}
 }
 
+/** Shown when the n8n running this node has no streaming responses at all. */
+export const NO_STREAMING_SUPPORT =
+	'This version of n8n cannot stream responses: Speak, Send Data and End Turn need n8n 1.106 or newer (the "streaming" webhook response mode). Update n8n.';
+
+/**
+ * Whether this n8n has streaming responses: `isStreaming()` and `sendChunk()` arrived with the
+ * `streaming` webhook response mode (n8n 1.106); before that they are simply absent.
+ */
+export function hasStreamingSupport(context: IExecuteFunctions): boolean {
+	const candidate = context as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>>;
+	return typeof candidate.isStreaming === 'function' && typeof candidate.sendChunk === 'function';
+}
+
 /**
  * Speak / Send Data / End Turn. While the trigger streams, each event goes out the moment this
  * node runs; otherwise (a manual run, no stream) the turn's events travel on the items as
@@ -68,6 +81,12 @@ function eventFor(context: IExecuteFunctions, operation: string, itemIndex: numb
  */
 export async function executeTurn(context: IExecuteFunctions, operation: string): Promise<INodeExecutionData[]> {
 	const items = context.getInputData();
+	if (!hasStreamingSupport(context)) {
+		throw new NodeOperationError(context.getNode(), NO_STREAMING_SUPPORT, {
+			description:
+				'n8n gained isStreaming() and sendChunk(), which these operations use to answer a live turn, with its streaming response mode. The Session operations do not need them.',
+		});
+	}
 	const streaming = context.isStreaming();
 	const output: INodeExecutionData[] = [];
 
