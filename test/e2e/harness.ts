@@ -130,7 +130,7 @@ export interface StartTimings {
 	servicesMs: number;
 	/** `npm pack` and unpacking into the user folder(s). */
 	installMs: number;
-	/** `n8n import:*` and `n8n publish:workflow` (on a fresh database: including its migrations). */
+	/** `n8n import:*` and `n8n publish:workflow` (1.x: `update:workflow`; on a fresh database: including its migrations). */
 	importMs: number;
 	/** The first boot: main ready and every workflow activated; in queue mode also the worker taking jobs. */
 	bootMs: number;
@@ -261,7 +261,8 @@ function provision(): Promise<Binaries> {
 		const n8nBin = value('N8N_BIN');
 		// bin/n8n sits next to the package.json of the n8n package itself.
 		const manifest = JSON.parse(await readFile(join(dirname(n8nBin), '..', 'package.json'), 'utf8')) as { version: string };
-		if (manifest.version !== targetN8nVersion()) {
+		// An exact N8N_VERSION must be what is installed (a range, e.g. "2.41", resolves to any 2.41.x).
+		if (/^\d+\.\d+\.\d+$/.test(targetN8nVersion()) && manifest.version !== targetN8nVersion()) {
 			throw new Error(`asked for n8n ${targetN8nVersion()} (N8N_VERSION) but ${n8nBin} is n8n ${manifest.version}`);
 		}
 		return { node24Bin: value('NODE24_BIN'), n8nBin, n8nVersion: manifest.version };
