@@ -253,6 +253,29 @@ export async function settleExecutions(n8n: N8n, workflowId: string, count: numb
 	}
 }
 
+/**
+ * Polls until `workflowId` has at least `minimum` executions, none is new/running/waiting, and
+ * their number has not changed for `quietMs`, or the time is up. For runs where the exact number
+ * cannot be known (a caller who hangs up before n8n has read the request leaves no execution),
+ * which would otherwise keep settleExecutions() waiting until its timeout.
+ */
+export async function settleQuietly(n8n: N8n, workflowId: string, minimum: number, timeoutMs: number, quietMs = 5_000): Promise<ExecutionSummary[]> {
+	const deadline = Date.now() + timeoutMs;
+	let lastCount = -1;
+	let unchangedSince = Date.now();
+	for (;;) {
+		const all = await n8n.executions(workflowId);
+		const busy = all.filter((execution) => ['new', 'running', 'waiting', 'unknown'].includes(execution.status));
+		if (all.length !== lastCount) {
+			lastCount = all.length;
+			unchangedSince = Date.now();
+		}
+		const quiet = Date.now() - unchangedSince >= quietMs;
+		if ((all.length >= minimum && busy.length === 0 && quiet) || Date.now() > deadline) return all;
+		await sleep(500);
+	}
+}
+
 /** How often each value occurs. */
 export function countBy(values: Array<string | number>): Record<string, number> {
 	const counts: Record<string, number> = {};
