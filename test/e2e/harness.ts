@@ -929,30 +929,31 @@ interface ExecutionPage {
  * never listed: measured, 899 of 900 executions in PostgreSQL. So the list is read twice and
  * merged: along n8n's cursor, and along start time (`startedBefore` = the oldest start seen,
  * inclusive), which does not skip; the cursor walk also covers executions that never started.
+ * A list that fits in one page cannot skip anything, so that first page is all it costs.
  */
 async function listExecutions(session: OwnerSession, workflowId: string, legacy = false): Promise<ExecutionSummary[]> {
 	if (legacy) return listExecutionsLegacy(session, workflowId);
 	const byId = new Map<string, ExecutionSummary>();
-	const page = (filter: object, cursor?: string | null) =>
-		session.get<ExecutionPage>(
+	const page = async (filter: object, cursor?: string | null) => {
+		const found = await session.get<ExecutionPage>(
 			`/rest/executions?filter=${encodeURIComponent(JSON.stringify(filter))}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
 		);
-	// Along n8n's cursor: pages of at most 100 finished rows (the first also holds the running ones).
-	let cursor: string | null = null;
-	do {
-		const { results, nextCursor } = await page({ workflowId }, cursor);
-		for (const row of results) byId.set(row.id, row);
-		cursor = nextCursor;
-	} while (cursor);
+		for (const row of found.results) byId.set(row.id, row);
+		return found;
+	};
+	// The first page is where both walks start: at most 100 finished rows, plus the running ones.
+	const first = await page({ workflowId });
+	// Along n8n's cursor.
+	for (let cursor = first.nextCursor; cursor; ) cursor = (await page({ workflowId }, cursor)).nextCursor;
 	// Along start time.
+	let { results } = first;
 	let startedBefore: string | undefined;
 	for (;;) {
-		const { results } = await page(startedBefore ? { workflowId, startedBefore } : { workflowId });
-		for (const row of results) byId.set(row.id, row);
 		const finished = results.filter((row) => row.status !== 'new' && row.status !== 'running');
 		const oldest = finished.map((row) => row.startedAt).filter((at): at is string => !!at).sort()[0];
 		if (finished.length < 100 || !oldest || oldest === startedBefore) break;
 		startedBefore = oldest;
+		({ results } = await page({ workflowId, startedBefore }));
 	}
 	return [...byId.values()].sort((a, b) => Number(b.id) - Number(a.id));
 }
