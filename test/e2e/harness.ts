@@ -40,7 +40,7 @@
  * - PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system
  *   user (Node's spawn uid/gid), in a temp folder that user owns.
  *
- * The n8n under test is N8N_VERSION (default 2.41.1; read back from the installed n8n's
+ * The n8n under test is N8N_VERSION (default: the primary one in scripts/n8n-versions.json; read back from the installed n8n's
  * package.json). On the 1.x line (`N8N_VERSION=1.123.81`), read from n8n 1.123.81's source:
  * - There is no `publish:workflow` and no publication: `n8n update:workflow --all --active=true`
  *   (commands/update/workflow.js) marks every workflow active in the DB, before `n8n start`.
@@ -229,8 +229,10 @@ interface Binaries {
 	n8nVersion: string;
 }
 
-/** The n8n version scripts/provision-n8n.sh installs: N8N_VERSION, else its default. */
-export const DEFAULT_N8N_VERSION = '2.41.1';
+/** The n8n versions tested, primary first, and Node 24's version: kept in one file for every script. */
+const TESTED_VERSIONS = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts', 'n8n-versions.json'), 'utf8')) as { node: string; n8n: string[] };
+/** The n8n version scripts/provision-n8n.sh installs: N8N_VERSION, else the primary one. */
+export const DEFAULT_N8N_VERSION = TESTED_VERSIONS.n8n[0];
 export function targetN8nVersion(): string {
 	return process.env.N8N_VERSION?.trim() || DEFAULT_N8N_VERSION;
 }
@@ -248,11 +250,12 @@ let binaries: Promise<Binaries> | undefined;
 /** Runs the provisioning script once per test process; it reuses its own cache. */
 function provision(): Promise<Binaries> {
 	binaries ??= (async () => {
-		const { stdout } = await execFileAsync('bash', [join(REPO_ROOT, 'scripts/provision-n8n.sh')], {
-			cwd: REPO_ROOT,
-			env: process.env,
-			maxBuffer: 16 * 1024 * 1024,
-		});
+		// Its progress (stderr) goes straight to ours: the first install takes minutes, and a repaired cache says so.
+		const script = spawn('bash', [join(REPO_ROOT, 'scripts/provision-n8n.sh')], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+		let stdout = '';
+		script.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		const code = await new Promise<number | null>((done, fail) => script.once('error', fail).once('close', done));
+		if (code !== 0) throw new Error(`scripts/provision-n8n.sh failed (exit ${code}): see its lines above`);
 		const value = (name: string): string => {
 			const match = new RegExp(`^${name}=(.+)$`, 'm').exec(stdout);
 			if (!match) throw new Error(`provision-n8n.sh printed no ${name}=…:\n${stdout}`);
@@ -983,6 +986,16 @@ async function readExecution(session: OwnerSession, id: string): Promise<Executi
 	// n8n stores run data serialised with `flatted` (it has cycles) and sends it as that string.
 	const raw = await session.get<Omit<ExecutionDetail, 'data'> & { data: string }>(`/rest/executions/${id}`);
 	return { ...raw, data: parseFlatted(raw.data) as IRunExecutionData };
+}
+
+/**
+ * Signs in as OWNER to an n8n this process did not start (the one `npm run demo` runs) and reads
+ * the executions of a workflow, as `N8n.executions` does.
+ */
+export async function signInAsOwner(baseUrl: string): Promise<Pick<N8n, 'executions'>> {
+	const session = new OwnerSession(baseUrl);
+	await session.login();
+	return { executions: (workflowId) => listExecutions(session, workflowId, targetN8nMajor() < 2) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ const cell = (value) => (value === null || value === undefined ? '–' : String(
 
 function n8nVersion() {
 	const cache = process.env.VOICE_AGENT_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-voice-agent');
-	const version = process.env.N8N_VERSION || '2.41.1';
+	const version = process.env.N8N_VERSION || require('../../scripts/n8n-versions.json').n8n[0];
 	try {
 		const manifest = path.join(cache, `n8n-${version}`, 'node_modules', 'n8n', 'package.json');
 		return JSON.parse(fs.readFileSync(manifest, 'utf8')).version;
