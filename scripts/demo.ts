@@ -9,7 +9,8 @@ import { startDemo } from './demo-env';
 const SEND_PLATFORM: Record<string, string> = { agntix: 'agntix', layercode: 'layercode', speaknode: 'speaknode', other: 'standard' };
 
 async function main() {
-	console.log('Starting n8n with the package and the examples (the first run installs n8n: about 6 minutes)…');
+	// Provisioning prints its own lines: "installing …" only when the cache lacks n8n, with how long it takes.
+	console.log('Starting n8n with the package and the examples…');
 	const demo = await startDemo();
 	const { n8n } = demo;
 
