@@ -18,15 +18,14 @@ const DEFAULT_EVENTS: Record<string, string> = {
 	standard: 'session.ended',
 };
 
-function usage(problem: string): never {
-	console.error(`${problem}
-
-usage: npm run send -- --platform <agntix|speaknode|layercode|standard> --url <webhook URL> --secret <secret>
+/** Prints the usage: after a problem, to stderr with exit code 2; asked for (--help), to stdout. */
+function usage(problem?: string): never {
+	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|speaknode|layercode|standard> --url <webhook URL> --secret <secret>
                        [--event <name>] [--header <signature header, SpeakNode>] [--text <what the caller says>]
 events: ${Object.entries(PLATFORM_FIXTURES)
 		.map(([platform, folder]) => `\n  ${platform}: ${readdirSync(join(FIXTURES, folder)).map((f) => f.replace(/\.json$/, '')).join(', ')}`)
 		.join('')}`);
-	process.exit(2);
+	process.exit(problem ? 2 : 0);
 }
 
 function sign(platform: string, body: string, secret: string, header: string): Headers {
@@ -43,16 +42,23 @@ function sign(platform: string, body: string, secret: string, header: string): H
 }
 
 async function main() {
-	const { values } = parseArgs({
-		options: {
-			platform: { type: 'string' },
-			event: { type: 'string' },
-			url: { type: 'string' },
-			secret: { type: 'string' },
-			header: { type: 'string', default: 'x-speaknode-signature' },
-			text: { type: 'string' },
-		},
-	});
+	let values;
+	try {
+		({ values } = parseArgs({
+			options: {
+				platform: { type: 'string' },
+				event: { type: 'string' },
+				url: { type: 'string' },
+				secret: { type: 'string' },
+				header: { type: 'string', default: 'x-speaknode-signature' },
+				text: { type: 'string' },
+				help: { type: 'boolean', short: 'h' },
+			},
+		}));
+	} catch (error) {
+		usage((error as Error).message); // an unknown or incomplete option
+	}
+	if (values.help) usage();
 	const platform = values.platform ?? usage('--platform is required');
 	if (!PLATFORM_FIXTURES[platform]) usage(`unknown platform "${platform}"`);
 	const url = values.url ?? usage('--url is required');
@@ -80,4 +86,9 @@ async function main() {
 	process.exitCode = answer.status < 300 ? 0 : 1;
 }
 
-void main();
+main().catch((error: unknown) => {
+	// One line, not a stack trace: usually n8n is not running at that URL.
+	const cause = (error as { cause?: { message?: string } }).cause?.message;
+	console.error(`send failed: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
+	process.exit(1);
+});
