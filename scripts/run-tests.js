@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: lint, type-check, build, unit tests, the end-to-end suites against a real n8n (2.x,
-// then the 1.x line), then the reliability scenarios. Prints how long each stage took and ends
-// with one line of totals: `N passed, N failed`.
+// `npm test`: installs the system packages it needs, then lint, type-check, build, unit tests, the
+// package checks, and for each tested n8n (scripts/n8n-versions.json: the primary 2.x, then the
+// 1.x line) its provisioning and end-to-end suites (the primary also runs the fresh-machine
+// suite: provisioning repair and `npm run demo`), then the reliability scenarios. Prints how long
+// each stage took and ends with one line of totals: `N passed, N failed`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -10,10 +12,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-agent-tests-'));
 const stages = [];
-
-// n8n versions the end-to-end suites run on: the current line first, then the 1.x line many
-// self-hosters still run. The harness reads N8N_VERSION (scripts/provision-n8n.sh installs it).
-const E2E_N8N_VERSIONS = ['2.41.1', '1.123.81'];
+const N8N_VERSIONS = require('./n8n-versions.json').n8n;
 
 function run(name, command, args, env = {}) {
 	const started = Date.now();
@@ -24,8 +23,8 @@ function run(name, command, args, env = {}) {
 }
 
 /** A check that is one test: passes or fails as a whole (lint, type-check, build). */
-function check(name, command, args) {
-	const { seconds, ok } = run(name, command, args);
+function check(name, command, args, env = {}) {
+	const { seconds, ok } = run(name, command, args, env);
 	stages.push({ name, seconds, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
 	return ok;
 }
@@ -46,22 +45,55 @@ function jest(name, config, extra = [], env = {}) {
 	stages.push({ name, seconds, passed, failed });
 }
 
+/** Whether an executable is on PATH (or in the sbin folders a non-login shell may lack). */
+function onPath(name) {
+	const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/bin', '/usr/bin', '/usr/sbin'];
+	return dirs.some((dir) => dir && fs.existsSync(path.join(dir, name)));
+}
+
+/** PostgreSQL's server, where test/support/postgres.ts looks for it (Debian keeps it off PATH). */
+function hasPostgres() {
+	const server = (dir) => ['initdb', 'postgres', 'pg_isready', 'createdb'].every((bin) => fs.existsSync(path.join(dir, bin)));
+	if (process.env.PG_BINDIR) return server(process.env.PG_BINDIR);
+	const majors = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql') : [];
+	return majors.some((major) => server(path.join('/usr/lib/postgresql', major, 'bin'))) || onPath('initdb');
+}
+
+/**
+ * Queue mode and the demo's CRM database need Redis and PostgreSQL (Debian's packages). Installs
+ * what is missing where we may (root with apt-get); otherwise stops here, before anything slow,
+ * with one line saying what to run, instead of failing suite by suite.
+ */
+function systemPackages() {
+	const missing = () => [onPath('redis-server') ? '' : 'redis-server', hasPostgres() ? '' : 'postgresql'].filter(Boolean);
+	if (missing().length === 0) return true;
+	const install = `apt-get update && apt-get install -y ${missing().join(' ')}`;
+	if (process.getuid?.() === 0 && onPath('apt-get')) check('system packages', 'bash', ['-c', install], { DEBIAN_FRONTEND: 'noninteractive' });
+	if (missing().length === 0) return true;
+	console.error(`\nnpm test needs ${missing().join(' and ')} (queue mode, the demo's CRM database): run \`sudo ${install}\`, then npm test again.`);
+	return false;
+}
+
+if (!systemPackages()) {
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
 check('lint', 'npm', ['run', '--silent', 'lint']);
 check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
-const built = check('build', 'npm', ['run', '--silent', 'build']);
 jest('unit', 'jest.unit.config.js');
-// The end-to-end and reliability suites install the built package into n8n: without a build they cannot run.
+const built = check('build', 'npm', ['run', '--silent', 'build']);
+// Everything below uses the built package: without a build it cannot run.
 const needsBuild = (name, runStage) => (built ? runStage() : stages.push({ name, seconds: 0, passed: 0, failed: 1 }));
-for (const version of E2E_N8N_VERSIONS) {
-	const name = `e2e n8n ${version}`;
-	// Installs that n8n into the cache the first time (minutes), outside the suites' time limits.
-	const provisioned = run(`provision n8n ${version}`, 'bash', ['scripts/provision-n8n.sh'], { N8N_VERSION: version }).ok;
-	if (!provisioned) stages.push({ name: `provision n8n ${version}`, seconds: 0, passed: 0, failed: 1 });
-	else needsBuild(name, () => jest(name, 'jest.e2e.config.js', ['--runInBand'], { N8N_VERSION: version }));
+needsBuild('package', () => jest('package', 'jest.package.config.js'));
+for (const [index, version] of N8N_VERSIONS.entries()) {
+	// Installs that n8n into the cache the first time (minutes), outside the suites' time limits,
+	// started the way a newcomer's `npm test` starts it: with npm's inherited config.
+	const provision = `provision n8n ${version}`;
+	if (!check(provision, 'npm', ['run', '--silent', 'provision'], { N8N_VERSION: version })) continue;
+	if (index === 0) needsBuild('fresh machine', () => jest('fresh machine', 'jest.fresh.config.js', ['--runInBand']));
+	needsBuild(`e2e n8n ${version}`, () => jest(`e2e n8n ${version}`, 'jest.e2e.config.js', ['--runInBand'], { N8N_VERSION: version }));
 }
-needsBuild('reliability', () =>
-	jest('reliability', 'jest.reliability.config.js', ['--runInBand'], { N8N_VERSION: E2E_N8N_VERSIONS[0] }),
-);
+needsBuild('reliability', () => jest('reliability', 'jest.reliability.config.js', ['--runInBand'], { N8N_VERSION: N8N_VERSIONS[0] }));
 
 console.log('\n=== summary');
 for (const stage of stages) {

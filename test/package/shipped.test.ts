@@ -1,8 +1,9 @@
 /**
  * What the package ships: n8n loads community nodes in its own process, where only n8n's own
  * modules (and Node built-ins allowed for verified nodes) are available, and the package must
- * have no runtime dependencies of its own. Checks the compiled output: run `npm run build` first.
+ * have no runtime dependencies of its own. Checks the compiled output: `npm run test:package` builds it first.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -127,5 +128,19 @@ describe('package.json', () => {
 			}
 		}
 		expect(problems).toEqual([]);
+	});
+});
+
+describe('npm pack', () => {
+	// The project's .npmrc sets ignore-scripts (see there), under which npm runs no lifecycle
+	// script, prepack included: the tarball holds whatever `npm run build` last wrote.
+	test('ships dist/ with every file n8n loads, and nothing from the tests', () => {
+		distFiles();
+		const [{ files }] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
+		const shipped = files.map((file) => file.path);
+		const listed = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+		expect(listed.filter((path) => !shipped.includes(path))).toEqual([]);
+		expect(shipped.filter((path) => !/^(dist\/|index\.js$|package\.json$|README\.md$|LICENSE$)/.test(path))).toEqual([]);
+		expect(shipped.filter((path) => /\.test\.|(^|\/)test\//.test(path))).toEqual([]);
 	});
 });
