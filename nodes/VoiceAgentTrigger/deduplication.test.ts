@@ -213,6 +213,36 @@ describe('claimDelivery', () => {
 		expect(claim(scope, staticData, '__proto__', T0 + 1)).toBe(false);
 	});
 
+	// Bug: static data is an object, and JavaScript lists integer-like keys first, in numeric
+	// order. Read back after a restart, an old numeric id sat behind a recent one; pruning stops at
+	// the first id young enough, so the old one stayed "duplicate" past 24 h.
+	test('audit #11: numeric ids keep their age order through static data; an old one is new again after 24 h', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claim(scope, staticData, '90210', T0)).toBe(true); // seen first, the larger number
+		expect(claim(scope, staticData, '4711', T0 + DEDUPLICATION_MAX_AGE_MS / 2)).toBe(true);
+		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject; // what n8n stores
+		expect(Object.keys(saved.deliveries as IDataObject)).toEqual(['4711', '90210']); // the reordering
+		resetDeduplication(); // the process restarts
+		const later = T0 + DEDUPLICATION_MAX_AGE_MS + 1;
+		expect(claim(scope, saved, '90210', later)).toBe(true);
+		expect(claim(scope, saved, '4711', later)).toBe(false);
+		expect(claim(scope, saved, '90210', later + 1)).toBe(false);
+	});
+
+	test('audit #11: at the limit after a restart, the oldest numeric id is forgotten, not the smallest number', () => {
+		const scope = newScope();
+		const deliveries: Record<string, number> = {};
+		// Newest first by number: id 0 is the youngest, id LIMIT-1 the oldest.
+		for (let i = 0; i < DEDUPLICATION_LIMIT; i++) deliveries[String(i)] = T0 + (DEDUPLICATION_LIMIT - i);
+		const staticData: IDataObject = { deliveries };
+		expect(claim(scope, staticData, 'msg_newest', T0 + DEDUPLICATION_LIMIT + 1)).toBe(true);
+		// Seen through empty static data (a concurrent copy), only the process record answers.
+		const empty = () => ({}) as IDataObject;
+		expect(claim(scope, empty(), '0', T0 + DEDUPLICATION_LIMIT + 2)).toBe(false);
+		expect(claim(scope, empty(), String(DEDUPLICATION_LIMIT - 1), T0 + DEDUPLICATION_LIMIT + 3)).toBe(true);
+	});
+
 	test('more than 256 triggers in one process: an evicted scope still dedupes through its static data', () => {
 		const first = newScope();
 		const staticData: IDataObject = {};

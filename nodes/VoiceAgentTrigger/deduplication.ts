@@ -17,11 +17,18 @@ const seenInProcess = new Map<string, Map<string, number>>();
 const pendingInProcess = new Map<string, Map<string, number>>();
 const PROCESS_SCOPE_LIMIT = 256;
 
-/** Ids stored in static data (an object so that n8n can save it as JSON), oldest first. */
+/**
+ * Ids stored in static data (an object so that n8n can save it as JSON), oldest first. Sorted by
+ * time, not taken in key order: JavaScript lists integer-like keys ("1042") before all others and
+ * in numeric order, so a numeric id seen long ago could sit after a recent one, and pruning, which
+ * stops at the first id young enough, would keep it past DEDUPLICATION_MAX_AGE_MS.
+ */
 function storedIds(staticData: IDataObject): Array<[string, number]> {
 	const stored = staticData.deliveries;
 	if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return [];
-	return Object.entries(stored).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
+	return Object.entries(stored)
+		.filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+		.sort(([, a], [, b]) => a - b);
 }
 
 function processRecord(scope: string, staticData: IDataObject, nowMs: number): Map<string, number> {
@@ -49,7 +56,9 @@ function processRecord(scope: string, staticData: IDataObject, nowMs: number): M
  */
 export function claimDelivery(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): ClaimResult {
 	const seen = processRecord(scope, staticData, nowMs);
-	if (seen.has(id)) return 'duplicate';
+	// By age, not mere presence: pruning keeps the record bounded, this keeps it correct.
+	const seenAt = seen.get(id);
+	if (seenAt !== undefined && nowMs - seenAt < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
 	const stored = storedIds(staticData).find(([storedId]) => storedId === id);
 	if (stored && nowMs - stored[1] < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
 	let pending = pendingInProcess.get(scope);
@@ -71,7 +80,9 @@ export function claimDelivery(scope: string, staticData: IDataObject, id: string
  */
 export function rememberDeliveries(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): void {
 	const seen = processRecord(scope, staticData, nowMs);
-	seen.set(id, pendingInProcess.get(scope)?.get(id) ?? nowMs);
+	const seenAt = pendingInProcess.get(scope)?.get(id) ?? nowMs;
+	seen.delete(id); // re-inserted at the end: the record stays oldest first
+	seen.set(id, seenAt);
 	pendingInProcess.get(scope)?.delete(id);
 	const merged = new Map(storedIds(staticData).filter(([, at]) => nowMs - at < DEDUPLICATION_MAX_AGE_MS));
 	for (const [seenId, at] of seen) merged.set(seenId, at);
