@@ -472,11 +472,11 @@ describe('parseKeyValueHeader', () => {
 	});
 
 	test('splits on the first = only (base64 padding survives)', () => {
-		expect(parseKeyValueHeader('v1=abc==').get('v1')).toEqual(['abc==']);
+		expect(parseKeyValueHeader('v1=abc==')!.get('v1')).toEqual(['abc==']);
 	});
 
 	test('skips parts with no key', () => {
-		expect([...parseKeyValueHeader('garbage,=x,,y=').entries()]).toEqual([['y', ['']]]);
+		expect([...parseKeyValueHeader('garbage,=x,,y=')!.entries()]).toEqual([['y', ['']]]);
 	});
 });
 
@@ -800,5 +800,96 @@ describe('properties', () => {
 			),
 			RUNS,
 		);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Audit findings (issue 12). Reasons are written out, not imported, so these run against older code.
+// ---------------------------------------------------------------------------------------------
+
+describe('issue 12, finding 3: signature headers are parsed in linear time, with a cap on entries', () => {
+	const TOO_MANY = 'more than 32 entries in the signature header';
+	const LC_SECRET = 'lc_whsec_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+	const SW_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+	const SN_SECRET = 'sn_wh_3b1f0c9a8e7d6c5b4a39281706f5e4d3';
+	const body = Buffer.from(LAYERCODE_BODY);
+	const lcGood = timestampedSignature(LC_SECRET, NOW, LAYERCODE_BODY);
+	const swGood = () =>
+		createHmac('sha256', Buffer.from(SW_SECRET.slice('whsec_'.length), 'base64'))
+			.update(`msg_1.${NOW}.`)
+			.update(body)
+			.digest('base64');
+	const snGood = createHmac('sha256', SN_SECRET).update(body).digest('hex');
+	const layercode = (value: string) => verifyTimestampedHmac(value, body, LC_SECRET, timing);
+	const standard = (signature: string) =>
+		verifyStandardWebhook({ id: 'msg_1', timestamp: String(NOW), signature, body }, SW_SECRET, timing);
+	const bodyHmac = (value: string) => verifyBodyHmac(value, body, SN_SECRET, { algorithm: 'sha256', encoding: 'hex' });
+	/** The median of five runs, in milliseconds, after one warm-up. */
+	const medianMs = (run: () => unknown) => {
+		run();
+		const times = Array.from({ length: 5 }, () => {
+			const start = performance.now();
+			run();
+			return performance.now() - start;
+		});
+		return times.sort((a, b) => a - b)[2];
+	};
+	/** `first` then `entry` repeated, joined by `separator`, up to 64 KiB. */
+	const header64k = (first: string, entry: string, separator: string) =>
+		first + (separator + entry).repeat(Math.floor((65_536 - first.length) / (separator.length + entry.length)));
+
+	test('audit #3: Layercode / Stripe-style: 10,000 v1 entries are refused as too many, not checked one by one', () => {
+		expect(layercode([`t=${NOW}`, ...Array<string>(10_000).fill(`v1=${lcGood}`)].join(','))).toEqual(fail(TOO_MANY));
+	});
+
+	test('audit #3: Layercode / Stripe-style: 32 entries with the genuine signature last verify, 33 are refused', () => {
+		const old = timestampedSignature('lc_whsec_rotated_out_0000000000000000', NOW, LAYERCODE_BODY);
+		const entries = (n: number) => [`t=${NOW}`, ...Array<string>(n - 2).fill(`v1=${old}`), `v1=${lcGood}`].join(',');
+		expect(layercode(entries(32))).toEqual(OK);
+		expect(layercode(entries(33))).toEqual(fail(TOO_MANY));
+	});
+
+	test('audit #3: Standard Webhooks: 10,000 v1 entries are refused as too many', () => {
+		expect(standard(Array<string>(10_000).fill(`v1,${swGood()}`).join(' '))).toEqual(fail(TOO_MANY));
+	});
+
+	test('audit #3: Standard Webhooks: 32 entries with the genuine signature last verify, 33 are refused', () => {
+		const entries = (n: number) => [...Array<string>(n - 1).fill(`v1,${Buffer.alloc(32).toString('base64')}`), `v1,${swGood()}`].join(' ');
+		expect(standard(entries(32))).toEqual(OK);
+		expect(standard(entries(33))).toEqual(fail(TOO_MANY));
+	});
+
+	test('audit #3: body HMAC: 10,000 signatures are refused as too many; 32 with the genuine one last verify', () => {
+		expect(bodyHmac(Array<string>(10_000).fill(snGood).join(','))).toEqual(fail(TOO_MANY));
+		expect(bodyHmac([...Array<string>(31).fill('0'.repeat(64)), snGood].join(', '))).toEqual(OK);
+		expect(bodyHmac([...Array<string>(32).fill('0'.repeat(64)), snGood].join(', '))).toEqual(fail(TOO_MANY));
+	});
+
+	test('separators do not count as entries (empty parts were always skipped), whatever their number', () => {
+		expect(layercode(`t=${NOW},${','.repeat(10_000)}v1=${lcGood}`)).toEqual(OK);
+		expect(standard(`${' '.repeat(10_000)}v1,${swGood()}`)).toEqual(OK);
+		expect(bodyHmac(`${', '.repeat(10_000)}${snGood}`)).toEqual(OK);
+	});
+
+	test('audit #3: parseKeyValueHeader refuses a header past the cap and is linear without one', () => {
+		const many = [`t=${NOW}`, ...Array<string>(20_000).fill('v1=ab')].join(',');
+		expect(parseKeyValueHeader(many)).toBeUndefined();
+		// Without the cap the parse itself must stay linear: quadratic copying took seconds here.
+		let parsed: ReturnType<typeof parseKeyValueHeader>;
+		const ms = medianMs(() => (parsed = parseKeyValueHeader(many, Infinity)));
+		expect(parsed!.get('v1')).toHaveLength(20_000);
+		expect(ms).toBeLessThan(50);
+	});
+
+	test('audit #3: a 64 KiB header full of entries is refused within milliseconds under every scheme', () => {
+		const timings = {
+			layercode: medianMs(() => layercode(header64k(`t=${NOW}`, 'v1=', ','))),
+			layercodeHex: medianMs(() => layercode(header64k(`t=${NOW}`, `v1=${lcGood}`, ','))),
+			standardWebhooks: medianMs(() => standard(header64k(`v1,${swGood()}`, `v1,${swGood()}`, ' '))),
+			bodyHmac: medianMs(() => bodyHmac(header64k('a', 'a', ','))),
+		};
+		expect(layercode(header64k(`t=${NOW}`, 'v1=', ','))).toEqual(fail(TOO_MANY));
+		// A loose bound (the target is under 1 ms): the old quadratic parse took about a second.
+		for (const ms of Object.values(timings)) expect(ms).toBeLessThan(25);
 	});
 });

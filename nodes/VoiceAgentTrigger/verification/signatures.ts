@@ -49,6 +49,25 @@ function decodeSignature(text: string, encoding: SignatureEncoding): Buffer | un
 	return decoded.length > 0 && decoded.toString('base64') === text ? decoded : undefined;
 }
 
+/**
+ * Most entries a signature header may hold. Platforms send one signature, a few while a secret
+ * rotates; a header with more is refused whole (not cut short, which could drop the genuine
+ * signature and report a misleading mismatch), and scanning stops there, so a 64 KiB header
+ * costs no more than its first entries.
+ */
+export const MAX_SIGNATURE_ENTRIES = 32;
+export const TOO_MANY_ENTRIES = `more than ${MAX_SIGNATURE_ENTRIES} entries in the signature header`;
+
+/** The non-empty runs of `entry` in `text` (one list item each), or undefined past `max` items. */
+function listItems(text: string, entry: RegExp, max = MAX_SIGNATURE_ENTRIES): string[] | undefined {
+	const items: string[] = [];
+	for (const [item] of text.matchAll(entry)) {
+		if (items.length === max) return undefined;
+		items.push(item);
+	}
+	return items;
+}
+
 function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureEncoding): boolean {
 	let matched = false;
 	// Check every candidate (no early exit) so timing does not reveal which one matched.
@@ -93,24 +112,29 @@ export function verifyStandardWebhook(
 	if (!time.valid) return time;
 	const keyText = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
 	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText)) return invalid('the signing secret is not valid base64');
-	const expected = hmac('sha256', secretKey(keyText, 'base64'), id, '.', timestamp, '.', body);
-	const candidates = signature
-		.split(' ')
-		.filter((entry) => entry.startsWith('v1,'))
-		.map((entry) => entry.slice(3));
+	const entries = listItems(signature, /[^ ]+/g);
+	if (!entries) return invalid(TOO_MANY_ENTRIES);
+	const candidates = entries.filter((entry) => entry.startsWith('v1,')).map((entry) => entry.slice(3));
 	if (candidates.length === 0) return invalid('malformed signature header');
+	const expected = hmac('sha256', secretKey(keyText, 'base64'), id, '.', timestamp, '.', body);
 	return anyMatches(expected, candidates, 'base64') ? VALID : invalid('signature mismatch');
 }
 
-/** Splits `t=1,v1=ab,v1=cd` into key → values; repeated keys (secret rotation) are all kept. */
-export function parseKeyValueHeader(header: string): Map<string, string[]> {
+/**
+ * Splits `t=1,v1=ab,v1=cd` into key → values; repeated keys (secret rotation) are all kept.
+ * Undefined when the header has more than `max` comma-separated parts.
+ */
+export function parseKeyValueHeader(header: string, max = MAX_SIGNATURE_ENTRIES): Map<string, string[]> | undefined {
+	const parts = listItems(header, /[^,]+/g, max);
+	if (!parts) return undefined;
 	const entries = new Map<string, string[]>();
-	for (const part of header.split(',')) {
+	for (const part of parts) {
 		const at = part.indexOf('=');
 		if (at <= 0) continue;
 		const key = part.slice(0, at).trim();
-		const value = part.slice(at + 1).trim();
-		entries.set(key, [...(entries.get(key) ?? []), value]);
+		const values = entries.get(key);
+		if (values) values.push(part.slice(at + 1).trim());
+		else entries.set(key, [part.slice(at + 1).trim()]);
 	}
 	return entries;
 }
@@ -133,6 +157,7 @@ export function verifyTimestampedHmac(
 ): Verification {
 	if (!header) return invalid('missing signature header');
 	const entries = parseKeyValueHeader(header);
+	if (!entries) return invalid(TOO_MANY_ENTRIES);
 	const timestamps = entries.get('t') ?? [];
 	const signatures = entries.get(options.signatureKey ?? 'v1') ?? [];
 	if (timestamps.length !== 1 || signatures.length === 0) return invalid('malformed signature header');
@@ -158,15 +183,12 @@ export function verifyBodyHmac(
 ): Verification {
 	if (!header) return invalid('missing signature header');
 	// Several signatures may be sent comma- or space-separated while a secret rotates.
-	const candidates = header
-		.split(/[\s,]+/)
-		.filter((part) => part !== '')
-		.map((part) => {
-			const prefix = options.prefix ?? '';
-			return part.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase()
-				? part.slice(prefix.length)
-				: '';
-		});
+	const parts = listItems(header, /[^\s,]+/g);
+	if (!parts) return invalid(TOO_MANY_ENTRIES);
+	const prefix = options.prefix ?? '';
+	const candidates = parts.map((part) =>
+		part.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase() ? part.slice(prefix.length) : '',
+	);
 	if (!candidates.some((candidate) => candidate !== '')) return invalid('malformed signature header');
 	const expected = hmac(options.algorithm, secretKey(secret, 'utf8'), body);
 	return anyMatches(expected, candidates, options.encoding) ? VALID : invalid('signature mismatch');
