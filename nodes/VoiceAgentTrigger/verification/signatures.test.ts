@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { fixtureText } from '../../../test/unit/helpers/fixtures';
 import { svixSign, svixVerify } from '../../../test/unit/helpers/svix';
 import {
+	MIN_SECRET_BYTES,
 	parseKeyValueHeader,
 	safeEqual,
+	signingSecretProblem,
 	verifyBodyHmac,
 	verifySharedSecret,
 	verifyStandardWebhook,
@@ -653,8 +655,9 @@ describe('verifySharedSecret', () => {
 	});
 
 	test('a whsec_-prefixed secret must be sent as is', () => {
-		expect(verifySharedSecret('whsec_abc', 'whsec_abc')).toEqual(OK);
-		expect(verifySharedSecret('abc', 'whsec_abc')).toEqual(fail('secret mismatch'));
+		const secret = 'whsec_abcdefghijklmnop';
+		expect(verifySharedSecret(secret, secret)).toEqual(OK);
+		expect(verifySharedSecret(secret.slice('whsec_'.length), secret)).toEqual(fail('secret mismatch'));
 	});
 });
 
@@ -776,7 +779,7 @@ describe('properties', () => {
 
 	test('timestamped HMAC: a valid signature over one body verifies it and never a different one', () => {
 		fc.assert(
-			fc.property(twoBodies, nearNow, fc.string({ minLength: 1, maxLength: 40 }), ([a, b], t, secret) => {
+			fc.property(twoBodies, nearNow, fc.string({ minLength: MIN_SECRET_BYTES, maxLength: 40 }), ([a, b], t, secret) => {
 				const value = `t=${t},v1=${timestampedSignature(secret, t, a)}`;
 				expect(verifyTimestampedHmac(value, a, secret, timing)).toEqual(OK);
 				expect(verifyTimestampedHmac(value, b, secret, timing)).toEqual(fail('signature mismatch'));
@@ -891,5 +894,65 @@ describe('issue 12, finding 3: signature headers are parsed in linear time, with
 		expect(layercode(header64k(`t=${NOW}`, 'v1=', ','))).toEqual(fail(TOO_MANY));
 		// A loose bound (the target is under 1 ms): the old quadratic parse took about a second.
 		for (const ms of Object.values(timings)) expect(ms).toBeLessThan(25);
+	});
+});
+
+describe('issue 12, finding 7: signing secrets shorter than 16 bytes are refused', () => {
+	const TOO_SHORT = 'the configured signing secret is too short';
+	const ID = 'msg_short';
+	const body = Buffer.from(AGNTIX_BODY);
+	const standardSignature = (key: Buffer) =>
+		`v1,${createHmac('sha256', key).update(`${ID}.${NOW}.`).update(body).digest('base64')}`;
+	const standard = (secret: string, signature: string) =>
+		verifyStandardWebhook({ id: ID, timestamp: String(NOW), signature, body }, secret, timing);
+	const bytes = (n: number) => Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz').subarray(0, n);
+
+	test.each(['whsec_A', 'whsec_AA==', 'whsec_AAA', 'A'])(
+		'audit #7: Standard Webhooks secret %s (decodes to 0-2 bytes) is refused, and an empty-key forgery fails',
+		(secret) => {
+			const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+			expect(standard(secret, standardSignature(key))).toEqual(fail(TOO_SHORT));
+			expect(standard(secret, standardSignature(Buffer.alloc(0)))).toEqual(fail(TOO_SHORT));
+		},
+	);
+
+	test('audit #7: Standard Webhooks: a key of 15 bytes is refused, 16 bytes verifies', () => {
+		const secretOf = (n: number) => `whsec_${bytes(n).toString('base64')}`;
+		expect(standard(secretOf(15), standardSignature(bytes(15)))).toEqual(fail(TOO_SHORT));
+		expect(standard(secretOf(16), standardSignature(bytes(16)))).toEqual(OK);
+		// svix signs with a 16-byte key the same way.
+		expect(svixSign([{ secret: secretOf(16), id: ID, timestamp: NOW, body: AGNTIX_BODY }])[0]).toBe(
+			standardSignature(bytes(16)),
+		);
+	});
+
+	test('audit #7: the check is on bytes, not characters, and an absent key is the old base64 refusal', () => {
+		expect(signingSecretProblem('ü'.repeat(8), 'text')).toBeUndefined(); // 16 bytes
+		expect(signingSecretProblem('ü'.repeat(7), 'text')).toBe('too_short');
+		expect(signingSecretProblem('x'.repeat(15), 'text')).toBe('too_short');
+		expect(signingSecretProblem('', 'text')).toBe('too_short');
+		expect(signingSecretProblem('whsec_', 'standardWebhooks')).toBe('not_base64');
+		expect(signingSecretProblem('whsec_A', 'standardWebhooks')).toBe('too_short');
+		expect(signingSecretProblem(`whsec_${bytes(16).toString('base64')}`, 'standardWebhooks')).toBeUndefined();
+	});
+
+	test.each(['a', 'short-secret', 'x'.repeat(15)])(
+		'audit #7: text secret "%s" is refused by Layercode/Stripe-style, body HMAC and shared secret',
+		(secret) => {
+			const t = `t=${NOW},v1=${timestampedSignature(secret, NOW, AGNTIX_BODY)}`;
+			expect(verifyTimestampedHmac(t, body, secret, timing)).toEqual(fail(TOO_SHORT));
+			const hex = createHmac('sha256', secret).update(body).digest('hex');
+			expect(verifyBodyHmac(hex, body, secret, { algorithm: 'sha256', encoding: 'hex' })).toEqual(fail(TOO_SHORT));
+			expect(verifySharedSecret(secret, secret)).toEqual(fail(TOO_SHORT));
+		},
+	);
+
+	test('a text secret of exactly 16 bytes verifies under every text scheme', () => {
+		const secret = bytes(16).toString();
+		const t = `t=${NOW},v1=${timestampedSignature(secret, NOW, AGNTIX_BODY)}`;
+		expect(verifyTimestampedHmac(t, body, secret, timing)).toEqual(OK);
+		const hex = createHmac('sha256', secret).update(body).digest('hex');
+		expect(verifyBodyHmac(hex, body, secret, { algorithm: 'sha256', encoding: 'hex' })).toEqual(OK);
+		expect(verifySharedSecret(secret, secret)).toEqual(OK);
 	});
 });

@@ -68,6 +68,35 @@ function listItems(text: string, entry: RegExp, max = MAX_SIGNATURE_ENTRIES): st
 	return items;
 }
 
+/** Shortest key accepted: a shorter HMAC key (`whsec_A` decodes to none) can be guessed offline from one delivery. */
+export const MIN_SECRET_BYTES = 16;
+export type SecretProblem = 'not_base64' | 'too_short';
+export const SECRET_TOO_SHORT = 'the configured signing secret is too short';
+const SECRET_NOT_BASE64 = 'the signing secret is not valid base64';
+
+/** The key bytes of a Standard Webhooks secret (`whsec_` prefix optional), or why it cannot be one. */
+function standardWebhookKey(secret: string): KeyObject | SecretProblem {
+	const keyText = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText)) return 'not_base64';
+	const key = secretKey(keyText, 'base64');
+	return (key.symmetricKeySize ?? 0) < MIN_SECRET_BYTES ? 'too_short' : key;
+}
+
+/**
+ * What is wrong with a signing secret for its scheme, if anything: Standard Webhooks secrets are
+ * base64 key bytes, every other scheme uses the secret's UTF-8 text as the key (or compares it).
+ */
+export function signingSecretProblem(secret: string, format: 'standardWebhooks' | 'text'): SecretProblem | undefined {
+	if (format === 'standardWebhooks') {
+		const key = standardWebhookKey(secret);
+		return typeof key === 'string' ? key : undefined;
+	}
+	return Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES ? 'too_short' : undefined;
+}
+
+const secretRefusal = (problem: SecretProblem) =>
+	invalid(problem === 'too_short' ? SECRET_TOO_SHORT : SECRET_NOT_BASE64);
+
 function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureEncoding): boolean {
 	let matched = false;
 	// Check every candidate (no early exit) so timing does not reveal which one matched.
@@ -108,15 +137,15 @@ export function verifyStandardWebhook(
 ): Verification {
 	const { id, timestamp, signature, body } = message;
 	if (!id || !timestamp || !signature) return invalid('missing signature headers');
+	const key = standardWebhookKey(secret);
+	if (typeof key === 'string') return secretRefusal(key);
 	const time = checkTimestamp(parseSeconds(timestamp), options.toleranceSeconds, now(options));
 	if (!time.valid) return time;
-	const keyText = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText)) return invalid('the signing secret is not valid base64');
 	const entries = listItems(signature, /[^ ]+/g);
 	if (!entries) return invalid(TOO_MANY_ENTRIES);
 	const candidates = entries.filter((entry) => entry.startsWith('v1,')).map((entry) => entry.slice(3));
 	if (candidates.length === 0) return invalid('malformed signature header');
-	const expected = hmac('sha256', secretKey(keyText, 'base64'), id, '.', timestamp, '.', body);
+	const expected = hmac('sha256', key, id, '.', timestamp, '.', body);
 	return anyMatches(expected, candidates, 'base64') ? VALID : invalid('signature mismatch');
 }
 
@@ -156,6 +185,8 @@ export function verifyTimestampedHmac(
 	options: TimestampedHmacOptions,
 ): Verification {
 	if (!header) return invalid('missing signature header');
+	const problem = signingSecretProblem(secret, 'text');
+	if (problem) return secretRefusal(problem);
 	const entries = parseKeyValueHeader(header);
 	if (!entries) return invalid(TOO_MANY_ENTRIES);
 	const timestamps = entries.get('t') ?? [];
@@ -182,6 +213,8 @@ export function verifyBodyHmac(
 	options: BodyHmacOptions,
 ): Verification {
 	if (!header) return invalid('missing signature header');
+	const problem = signingSecretProblem(secret, 'text');
+	if (problem) return secretRefusal(problem);
 	// Several signatures may be sent comma- or space-separated while a secret rotates.
 	const parts = listItems(header, /[^\s,]+/g);
 	if (!parts) return invalid(TOO_MANY_ENTRIES);
@@ -197,6 +230,8 @@ export function verifyBodyHmac(
 /** A header that must equal the secret itself (Vapi's `x-vapi-secret`). */
 export function verifySharedSecret(header: string | undefined, secret: string): Verification {
 	if (!header) return invalid('missing secret header');
+	const problem = signingSecretProblem(secret, 'text');
+	if (problem) return secretRefusal(problem);
 	const expected = createHmac('sha256', 'shared-secret').update(secret).digest();
 	const received = createHmac('sha256', 'shared-secret').update(header).digest();
 	// Hashing both first gives equal lengths, so the comparison leaks nothing about the secret's length.

@@ -4,6 +4,7 @@ import { fixtureText } from '../../../test/unit/helpers/fixtures';
 import { svixSign } from '../../../test/unit/helpers/svix';
 import {
 	header,
+	secretProblem,
 	standardWebhookHeaders,
 	verifyRequest,
 	type IncomingHttpHeaders,
@@ -273,12 +274,13 @@ describe('verifyRequest: bodyHmac (SpeakNode)', () => {
 describe('verifyRequest: sharedSecret, none and unknown methods', () => {
 	test('shared secret (Vapi)', () => {
 		const config = settings('sharedSecret', { header: 'X-Vapi-Secret' });
-		expect(verifyRequest(config, { 'x-vapi-secret': 's3cret' }, Buffer.alloc(0), 's3cret')).toEqual({ valid: true });
-		expect(verifyRequest(config, { 'x-vapi-secret': 'nope' }, Buffer.alloc(0), 's3cret')).toEqual({
+		const secret = 'vapi-server-s3cret-0a1b2c';
+		expect(verifyRequest(config, { 'x-vapi-secret': secret }, Buffer.alloc(0), secret)).toEqual({ valid: true });
+		expect(verifyRequest(config, { 'x-vapi-secret': 'nope' }, Buffer.alloc(0), secret)).toEqual({
 			valid: false,
 			reason: 'secret mismatch',
 		});
-		expect(verifyRequest(config, {}, Buffer.alloc(0), 's3cret')).toEqual({
+		expect(verifyRequest(config, {}, Buffer.alloc(0), secret)).toEqual({
 			valid: false,
 			reason: 'missing secret header',
 		});
@@ -292,5 +294,59 @@ describe('verifyRequest: sharedSecret, none and unknown methods', () => {
 		expect(
 			verifyRequest(settings('rot13' as VerificationMethod), {}, Buffer.from('{}'), 'secret'),
 		).toEqual({ valid: false, reason: 'unsupported verification method' });
+	});
+});
+
+describe('issue 12, findings 3 and 7, through verifyRequest', () => {
+	const TOO_SHORT = { valid: false, reason: 'the configured signing secret is too short' };
+	const body = Buffer.from(LAYERCODE_BODY);
+	const SHORT_SW = 'whsec_A';
+	const SHORT_TEXT = 'fifteen-bytes!!';
+	const stamped = (secret: string, t = now()) =>
+		`t=${t},v1=${createHmac('sha256', secret).update(`${t}.`).update(body).digest('hex')}`;
+	const configs: Array<[VerificationMethod, Partial<VerificationSettings>, (secret: string) => IncomingHttpHeaders]> = [
+		['layercodeSignature', {}, (secret) => ({ 'layercode-signature': stamped(secret) })],
+		['stripeStyle', { header: 'stripe-signature' }, (secret) => ({ 'stripe-signature': stamped(secret) })],
+		['bodyHmac', { header: 'x-sig' }, (secret) => ({ 'x-sig': createHmac('sha256', secret).update(body).digest('hex') })],
+		['sharedSecret', { header: 'x-vapi-secret' }, (secret) => ({ 'x-vapi-secret': secret })],
+	];
+
+	test('audit #3: a Layercode header with 10,000 v1 entries is refused as too many', () => {
+		const value = [`t=${now()}`, ...Array<string>(10_000).fill(`v1=${'0'.repeat(64)}`)].join(',');
+		const headers = { 'layercode-signature': value };
+		expect(verifyRequest(settings('layercodeSignature'), headers, body, 'layercode-webhook-secret-7f3a')).toEqual({
+			valid: false,
+			reason: 'more than 32 entries in the signature header',
+		});
+	});
+
+	test('audit #7: whsec_A is refused per request, even with a signature made with the empty key', () => {
+		const t = now();
+		const forged = `v1,${createHmac('sha256', Buffer.alloc(0)).update(`msg_1.${t}.`).update(body).digest('base64')}`;
+		const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(t), 'webhook-signature': forged };
+		expect(verifyRequest(settings('standardWebhooks'), headers, body, SHORT_SW)).toEqual(TOO_SHORT);
+	});
+
+	test.each(configs)('audit #7: %s refuses a 15-byte secret per request, even correctly signed', (method, overrides, sign) => {
+		expect(verifyRequest(settings(method, overrides), sign(SHORT_TEXT), body, SHORT_TEXT)).toEqual(TOO_SHORT);
+		const longer = `${SHORT_TEXT}!`;
+		expect(verifyRequest(settings(method, overrides), sign(longer), body, longer)).toEqual({ valid: true });
+	});
+
+	test('audit #7: secretProblem explains a short or malformed secret at publish time, never quoting it', () => {
+		const swShort = secretProblem('standardWebhooks', SHORT_SW);
+		expect(swShort).toMatch(/too short.*at least 16 bytes/);
+		expect(secretProblem('standardWebhooks', 'whsec_!!!not-base64')).toMatch(/not a Standard Webhooks secret/);
+		for (const method of ['layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'] as const) {
+			const problem = secretProblem(method, SHORT_TEXT);
+			expect(problem).toMatch(/too short.*at least 16 bytes/);
+			expect(problem).not.toContain(SHORT_TEXT);
+			expect(secretProblem(method, `${SHORT_TEXT}!`)).toBeUndefined();
+		}
+		expect(swShort).not.toContain('whsec_A');
+		expect(secretProblem('standardWebhooks', 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD')).toBeUndefined();
+		// Methods without a signing secret have nothing to check here.
+		expect(secretProblem('none', '')).toBeUndefined();
+		expect(secretProblem('jwt', '')).toBeUndefined();
 	});
 });

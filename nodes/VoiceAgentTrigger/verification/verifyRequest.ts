@@ -2,6 +2,8 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import {
 	invalid,
+	MIN_SECRET_BYTES,
+	signingSecretProblem,
 	verifyBodyHmac,
 	verifySharedSecret,
 	verifyStandardWebhook,
@@ -48,6 +50,28 @@ export function standardWebhookHeaders(headers: IncomingHttpHeaders) {
 		timestamp: header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp'),
 		signature: header(headers, 'svix-signature') ?? header(headers, 'webhook-signature'),
 	};
+}
+
+/**
+ * Why the credential's signing secret cannot serve the configured method, for the editor at
+ * publish time (never quoting the secret); undefined when it can, or the method takes none.
+ * Per request the same check is made by the verifiers, which refuse with a short reason.
+ */
+export function secretProblem(method: VerificationMethod, secret: string): string | undefined {
+	if (method === 'standardWebhooks') {
+		switch (signingSecretProblem(secret, 'standardWebhooks')) {
+			case 'not_base64':
+				return 'The Webhook Signing Secret is not a Standard Webhooks secret: expected whsec_ followed by base64. Copy the whole secret from the platform.';
+			case 'too_short':
+				return `The Webhook Signing Secret is too short: a Standard Webhooks secret must decode to at least ${MIN_SECRET_BYTES} bytes. Copy the whole whsec_… secret from the platform.`;
+			default:
+				return undefined;
+		}
+	}
+	const textSecret = ['layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'].includes(method);
+	return textSecret && signingSecretProblem(secret, 'text')
+		? `The Webhook Signing Secret is too short: at least ${MIN_SECRET_BYTES} bytes are required. Use the secret the platform generated, or a random one of 32 characters or more.`
+		: undefined;
 }
 
 /** Checks one request against the configured scheme; `secret` must be non-empty (checked by the caller). */
