@@ -5,11 +5,12 @@ import { asObject, asString, toIsoTime } from '../../shared/VoiceAgentEvent';
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // Agntix: flat body, the event name in `eventType` (`type` is the channel), delivered by Svix.
-const EVENT_NAMES: Record<string, string> = {
-	'session.created': 'session.started',
-	'session.ended': 'session.ended',
-	'session.updated': 'session.updated',
-};
+// A Map, not an object: a sent name such as `constructor` must not find Object.prototype's.
+const EVENT_NAMES = new Map([
+	['session.created', 'session.started'],
+	['session.ended', 'session.ended'],
+	['session.updated', 'session.updated'],
+]);
 
 const text = z.string().nullish();
 const intentDetail = z
@@ -91,7 +92,7 @@ export const agntix: PlatformModule = {
 		const customer = asString(metadata.customerPhoneNumber);
 		const direction = asString(payload.direction);
 		return {
-			event: eventType ? (EVENT_NAMES[eventType] ?? eventType) : 'unknown',
+			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
 			expectsStream: false,
 			warnings: schemaWarnings(agntixSessionSchema, payload),
 			fields: {

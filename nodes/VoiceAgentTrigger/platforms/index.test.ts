@@ -11,6 +11,13 @@ import { layercode } from './layercode';
 import { otherPlatform } from './other';
 import { speakNode } from './speaknode';
 
+/** The module of a platform this package knows. */
+function moduleFor(platform: string) {
+	const module = platformModule(platform, 'type');
+	if (!module) throw new Error(`no module for ${platform}`);
+	return module;
+}
+
 describe('platformModule', () => {
 	test.each([
 		['agntix', agntix],
@@ -35,7 +42,7 @@ describe('platformModule', () => {
 		);
 		const produced = new Set(
 			(['agntix', 'layercode', 'speaknode'] as const).flatMap((platform) =>
-				fixtureNames(platform).map((name) => platformModule(platform, 'type').parse(fixture(name)).event),
+				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
 			),
 		);
 		for (const event of produced) expect(KNOWN_EVENTS.has(event)).toBe(true);
@@ -57,6 +64,13 @@ describe('otherPlatform', () => {
 		expect(otherPlatform('code').parse({ code: 42 }).event).toBe('42');
 	});
 
+	test('the event field is read through own keys only', () => {
+		expect(otherPlatform('constructor').parse({ type: 'x' })).toMatchObject({ event: 'unknown', fields: { eventType: null } });
+		expect(otherPlatform('data.toString').parse({ data: {} }).event).toBe('unknown');
+		expect(otherPlatform('constructor').parse(JSON.parse('{"constructor":"call.ended"}') as IDataObject).event).toBe('call.ended');
+		expect(otherPlatform('__proto__').parse(JSON.parse('{"__proto__":"call.ended"}') as IDataObject).event).toBe('call.ended');
+	});
+
 	test('no event name → "unknown" and a warning naming the field', () => {
 		expect(otherPlatform('type').parse({ kind: 'x' })).toMatchObject({
 			event: 'unknown',
@@ -71,21 +85,29 @@ describe('otherPlatform', () => {
 // Properties: whatever arrives, parsing never throws and the output keeps its shape.
 // ---------------------------------------------------------------------------------------------
 
-// Numbers stay inside the Date range here: out-of-range timestamps are a known bug covered by an
-// explicit test (VoiceAgentEvent.test.ts), and a property that fails only on a random seed is noise.
+// Names JavaScript objects inherit: an event name, type or key equal to one must be an ordinary string.
+const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+
+// Strict: any number JSON can carry (out of the Date range too) and names Object.prototype has.
+// A failure on a random seed is a bug found, not noise: fast-check prints the seed to replay it.
 const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 	value: fc.oneof(
 		{ depthSize: 'small', withCrossShrink: true },
 		fc.constant(null),
 		fc.boolean(),
-		fc.integer({ min: -1e9, max: 4e12 }),
-		fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+		fc.integer(),
+		fc.double({ noNaN: true, noDefaultInfinity: true }),
+		fc.constantFrom(1e20, -1e20, Number.MAX_SAFE_INTEGER, -Number.MAX_VALUE, 8.64e15 + 1),
 		fc.string({ maxLength: 30 }),
 		fc.constantFrom('2025-06-12T14:03:27.512Z', 'MESSAGE', 'message', 'session.end', 'Message', 'User', ''),
+		fc.constantFrom(...PROTOTYPE_NAMES, 'CONSTRUCTOR', '__PROTO__'),
 		fc.array(tie('value'), { maxLength: 4 }),
 		fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 4 }),
 	),
 })).value;
+
+/** Where each module reads the event name: written with every kind of value, prototype names included. */
+const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', speaknode: 'event' } as const;
 
 /** Every path (lodash style) inside a fixture, so mutations land where the parsers look. */
 function paths(object: unknown, prefix: string[] = []): string[][] {
@@ -101,7 +123,7 @@ const MODULES = [
 ] as const;
 
 const checkShape = (platform: string, payload: IDataObject) => {
-	const module = platformModule(platform, 'type');
+	const module = moduleFor(platform);
 	const parsed = module.parse(payload);
 	expect(typeof parsed.event).toBe('string');
 	expect(parsed.event.length).toBeGreaterThan(0);
@@ -127,6 +149,15 @@ describe.each(MODULES)('%s: parsing never throws', (platform) => {
 		);
 	});
 
+	test('audit #4: random values, Object.prototype names included, as the event name', () => {
+		fc.assert(
+			fc.property(fc.dictionary(fc.string({ maxLength: 16 }), value, { maxKeys: 6 }), value, (payload, event) => {
+				checkShape(platform, { ...payload, [EVENT_FIELD[platform]]: event } as IDataObject);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
 	const names = fixtureNames(platform);
 	test.each(names)('%s with random values written at random existing paths', (name) => {
 		const base = fixture(name);
@@ -140,5 +171,31 @@ describe.each(MODULES)('%s: parsing never throws', (platform) => {
 			}),
 			{ numRuns: 100 },
 		);
+	});
+});
+
+// Bug: the modules looked event names up in plain objects, so `constructor` found Object's
+// constructor: Layercode called `.refine` on it and threw (n8n answered 500 and recorded a failed
+// execution), the others returned a function or an object as the event name.
+describe('audit #4: event names equal to Object.prototype members', () => {
+	const payloads = {
+		agntix: (name: string) => ({ id: 's-1', eventType: name, type: 'VOICE' }),
+		layercode: (name: string) => ({ type: name, session_id: 's-1' }),
+		speaknode: (name: string) => ({ event: name, data: { session_id: 's-1' } }),
+		other: (name: string) => ({ type: name }),
+	};
+	const cases = Object.keys(payloads).flatMap((platform) =>
+		['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => [platform, name] as const),
+	);
+
+	test.each(cases)('%s: %s is an unknown event, passed on as sent', (platform, name) => {
+		// Through JSON, as a webhook body arrives: `__proto__` becomes an own key there.
+		const payload = JSON.parse(JSON.stringify(payloads[platform as keyof typeof payloads](name))) as IDataObject;
+		const module = platformModule(platform, 'type');
+		const parsed = module!.parse(payload);
+		expect(parsed.event).toBe(name);
+		expect(KNOWN_EVENTS.has(parsed.event)).toBe(false);
+		expect(parsed.expectsStream).toBe(false);
+		expect(parsed.fields.eventType).toBe(name);
 	});
 });

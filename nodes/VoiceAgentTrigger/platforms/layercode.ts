@@ -11,13 +11,14 @@ import {
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // Layercode: one URL for every event; `message` and `session.start` wait for an SSE answer.
-const EVENT_NAMES: Record<string, string> = {
-	message: 'turn.message',
-	'session.start': 'turn.welcome',
-	data: 'client.data',
-	'session.update': 'session.updated',
-	'session.end': 'session.ended',
-};
+// Maps, not objects: a sent type such as `constructor` must not find Object.prototype's.
+const EVENT_NAMES = new Map([
+	['message', 'turn.message'],
+	['session.start', 'turn.welcome'],
+	['data', 'client.data'],
+	['session.update', 'session.updated'],
+	['session.end', 'session.ended'],
+]);
 const STREAMED_EVENTS = new Set(['message', 'session.start']);
 
 /** Older deliveries used `MESSAGE`, `SESSION_START`…: same events, other spelling. Other names pass as sent. */
@@ -45,7 +46,7 @@ const withSession = <T extends z.ZodTypeAny>(schema: T) =>
 		path: ['session_id'],
 	});
 
-const schemas: Record<string, z.ZodTypeAny> = {
+const schemas = new Map<string, z.ZodTypeAny>(Object.entries({
 	message: z
 		.object({
 			...common,
@@ -89,7 +90,7 @@ const schemas: Record<string, z.ZodTypeAny> = {
 			transcript: z.array(transcriptItem).nullish(),
 		})
 		.passthrough(),
-};
+}));
 
 /** Layercode's transcript (`[{role, text, timestamp}]`, timestamps in Unix ms or ISO) in the common shape. */
 export function layercodeTranscript(value: unknown): TranscriptEntry[] | null {
@@ -110,10 +111,10 @@ export const layercode: PlatformModule = {
 	parse(payload: IDataObject): ParsedDelivery {
 		const eventType = asString(payload.type);
 		const type = eventType ? layercodeType(eventType) : 'unknown';
-		const schema = schemas[type];
+		const schema = schemas.get(type);
 		const durationMs = asNumber(payload.duration);
 		return {
-			event: EVENT_NAMES[type] ?? type,
+			event: EVENT_NAMES.get(type) ?? type,
 			expectsStream: STREAMED_EVENTS.has(type),
 			warnings: schema ? schemaWarnings(withSession(schema), payload) : [],
 			fields: {

@@ -1,8 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
-import get from 'lodash/get';
+import toPath from 'lodash/toPath';
 
 import { asString } from '../../shared/VoiceAgentEvent';
 import type { ParsedDelivery, PlatformModule } from './Platform';
+
+/** The value at a lodash-style path, through the payload's own keys only (never Object.prototype's). */
+function ownValueAt(payload: IDataObject, path: string): unknown {
+	let value: unknown = payload;
+	for (const key of toPath(path)) {
+		if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+		value = (value as IDataObject)[key];
+	}
+	return value;
+}
 
 /**
  * Any other platform: the payload passes through as `raw`, the event name is read from a
@@ -13,7 +23,7 @@ export function otherPlatform(eventField: string): PlatformModule {
 		id: 'other',
 		displayName: 'Other',
 		parse(payload: IDataObject): ParsedDelivery {
-			const eventType = asString(get(payload, eventField));
+			const eventType = asString(ownValueAt(payload, eventField));
 			return {
 				event: eventType ?? 'unknown',
 				expectsStream: false,

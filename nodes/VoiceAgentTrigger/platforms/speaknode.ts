@@ -11,10 +11,11 @@ import {
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // SpeakNode: `{"event": "<EventName>", "data": {…}}`; the vendor says more events may come.
-const EVENT_NAMES: Record<string, string> = {
-	SessionStarted: 'session.started',
-	ConversationComplete: 'session.ended',
-};
+// A Map, not an object: a sent name such as `constructor` must not find Object.prototype's.
+const EVENT_NAMES = new Map([
+	['SessionStarted', 'session.started'],
+	['ConversationComplete', 'session.ended'],
+]);
 
 const text = z.string().nullish();
 
@@ -82,7 +83,7 @@ export const speakNode: PlatformModule = {
 		const eventType = asString(payload.event);
 		const data = asObject(payload.data);
 		return {
-			event: eventType ? (EVENT_NAMES[eventType] ?? eventType) : 'unknown',
+			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
 			expectsStream: false,
 			warnings: schemaWarnings(speakNodeSchema, payload),
 			fields: {
