@@ -228,3 +228,19 @@ export const triggerProperties: INodeProperties[] = [
 		],
 	},
 ];
+
+/**
+ * The values the editor offers for an options parameter; for one shown per platform
+ * (Verification), those of `platform`. A saved value outside them came from elsewhere (a later
+ * version, an import, a generated workflow): the trigger refuses it rather than guess.
+ */
+export function offeredValues(name: string, platform?: string): string[] {
+	return triggerProperties.flatMap((property) => {
+		if (property.name !== name || property.type !== 'options') return [];
+		const shownFor = property.displayOptions?.show?.platform;
+		if (shownFor && (platform === undefined || !shownFor.includes(platform))) return [];
+		return (property.options ?? []).flatMap((option) =>
+			'value' in option && typeof option.value === 'string' ? [option.value] : [],
+		);
+	});
+}

@@ -16,25 +16,87 @@ import { acceptWhenExecutionExists, answer, answerBeforeStreaming } from './answ
 import { cachedCredentials } from './credentialCache';
 import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
+import type { PlatformModule } from './platforms/Platform';
 import { openTurnStream, sendWholeTurn } from './TurnStream';
-import { triggerProperties } from './TriggerDescription';
+import { offeredValues, triggerProperties } from './TriggerDescription';
 import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
-import { standardWebhookHeaders, verifyRequest, type VerificationSettings } from './verification/verifyRequest';
+import {
+	secretProblem,
+	standardWebhookHeaders,
+	verifyRequest,
+	type VerificationSettings,
+} from './verification/verifyRequest';
 
 const MISSING_SECRET =
 	'Signature verification is on but the credential has no Webhook Signing Secret. Add it, or set Verification to None.';
 
-/** Verification settings from the node's parameters. */
-function verificationSettings(context: IHookFunctions | IWebhookFunctions): VerificationSettings {
-	const param = <T>(name: string, fallback: T) => context.getNodeParameter(name, fallback) as T;
+// Schemes whose deliveries carry their signing time, checked against Timestamp Tolerance.
+const TIMED_METHODS = new Set(['standardWebhooks', 'layercodeSignature', 'stripeStyle']);
+
+/** A configured value quoted in a message (parameters only, never a secret). */
+const quoted = (value: unknown) =>
+	value === null || value === '' ? 'empty' : typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value).slice(0, 40);
+
+/** Seconds from a number parameter, which an expression may have turned into text. */
+function seconds(value: unknown): number {
+	if (typeof value === 'number') return value;
+	return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+}
+
+type Configured = { settings: VerificationSettings; platform: PlatformModule } | { problem: string };
+
+/**
+ * The trigger's platform and verification settings, or why they cannot be used. A parameter n8n
+ * dropped (it hides those its display rules do not show, e.g. Verification under a platform this
+ * version does not know) reads as empty, never as a default: nothing unknown runs unverified.
+ */
+function configuredSettings(context: IHookFunctions | IWebhookFunctions): Configured {
+	const param = (name: string, fallback: unknown = null) => context.getNodeParameter(name, fallback) as unknown;
+	const platform = param('platform');
+	const module =
+		typeof platform === 'string' && offeredValues('platform').includes(platform)
+			? platformModule(platform, String(param('eventField', 'type')))
+			: undefined;
+	if (typeof platform !== 'string' || !module) {
+		return {
+			problem: `Platform ${quoted(platform)} is not one this version of the Voice Agent Trigger knows, so it cannot verify its deliveries. Choose the Platform again.`,
+		};
+	}
+	const method = param('verification');
+	if (typeof method !== 'string' || !offeredValues('verification', platform).includes(method)) {
+		return {
+			problem: `Verification ${quoted(method)} is not offered for the ${platform} platform, so deliveries cannot be verified. Choose the Verification again.`,
+		};
+	}
+	const toleranceSeconds = seconds(param('toleranceSeconds'));
+	// NaN or Infinity would switch the replay check off; 0 or less would refuse every delivery.
+	if (TIMED_METHODS.has(method) && !(Number.isFinite(toleranceSeconds) && toleranceSeconds > 0)) {
+		return {
+			problem: `Timestamp Tolerance must be a positive number of seconds (it is ${quoted(param('toleranceSeconds'))}), or replayed deliveries would be accepted.`,
+		};
+	}
+	for (const name of ['signatureAlgorithm', 'signatureEncoding'] as const) {
+		const value = param(name);
+		// null: hidden, because the method does not use it.
+		if (value !== null && !offeredValues(name).includes(value as string)) {
+			return { problem: `${name === 'signatureAlgorithm' ? 'Algorithm' : 'Encoding'} ${quoted(value)} is not one the node offers. Choose it again.` };
+		}
+	}
+	const text = (name: string, fallback: string) => {
+		const value = param(name, fallback);
+		return typeof value === 'string' ? value : fallback;
+	};
 	return {
-		method: param('verification', 'none'),
-		header: param('signatureHeader', ''),
-		algorithm: param('signatureAlgorithm', 'sha256'),
-		encoding: param('signatureEncoding', 'hex'),
-		prefix: param('signaturePrefix', ''),
-		signatureKey: param('signatureKey', 'v1'),
-		toleranceSeconds: param('toleranceSeconds', 300),
+		platform: module,
+		settings: {
+			method: method as VerificationSettings['method'],
+			header: text('signatureHeader', ''),
+			algorithm: text('signatureAlgorithm', 'sha256') as VerificationSettings['algorithm'],
+			encoding: text('signatureEncoding', 'hex') as VerificationSettings['encoding'],
+			prefix: text('signaturePrefix', ''),
+			signatureKey: text('signatureKey', 'v1'),
+			toleranceSeconds,
+		},
 	};
 }
 
@@ -115,17 +177,25 @@ export class VoiceAgentTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			// No platform here has a registration API: the user pastes the URL into the platform.
+			// Still false, so that n8n calls create() below on every activation: n8n runs create()
+			// only when checkExists() answers false (WebhookService.createWebhookIfNotExists, n8n
+			// 2.41.1 webhooks/webhook.service.js; 1.123.81 the same), and there the check can refuse.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				// Fail closed at publish time: missing key material is a configuration error, not an open door.
-				const { method } = verificationSettings(this);
+				// Fail closed at publish time: an unknown setting or missing key material is a
+				// configuration error, shown in the editor, not an open door. Registers nothing.
+				const configured = configuredSettings(this);
+				if ('problem' in configured) throw new NodeOperationError(this.getNode(), configured.problem);
+				const { method } = configured.settings;
 				if (method === 'jwt') {
 					const problem = await jwtConfigurationProblem(this);
 					if (problem) throw new NodeOperationError(this.getNode(), problem);
-				} else if (method !== 'none' && (await signingSecret(this)) === '') {
-					throw new NodeOperationError(this.getNode(), MISSING_SECRET);
+				} else if (method !== 'none') {
+					const secret = await signingSecret(this);
+					const problem = secret === '' ? MISSING_SECRET : secretProblem(method, secret);
+					if (problem) throw new NodeOperationError(this.getNode(), problem);
 				}
 				return true;
 			},
@@ -152,7 +222,12 @@ export class VoiceAgentTrigger implements INodeType {
 		}
 		const body: Buffer = req.rawBody ?? Buffer.alloc(0);
 
-		const settings = verificationSettings(this);
+		const configured = configuredSettings(this);
+		if ('problem' in configured) {
+			this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${configured.problem}`);
+			return answer(res, 500, { error: 'configuration', message: configured.problem });
+		}
+		const { settings, platform } = configured;
 		if (settings.method === 'jwt') {
 			const verification = await verifyInboundJwt(this, headers);
 			if (!verification.valid) {
@@ -180,10 +255,6 @@ export class VoiceAgentTrigger implements INodeType {
 			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not a JSON object' });
 		}
 
-		const platform = platformModule(
-			this.getNodeParameter('platform') as string,
-			this.getNodeParameter('eventField', 'type') as string,
-		);
 		const parsed = platform.parse(payload as IDataObject);
 		const options = this.getNodeParameter('triggerOptions', {}) as TriggerOptions;
 		if (options.strictSchema && parsed.warnings.length > 0) {

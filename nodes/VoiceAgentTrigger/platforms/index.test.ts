@@ -27,14 +27,22 @@ describe('platformModule', () => {
 		expect(platformModule(id, 'type')).toBe(module);
 	});
 
-	test('anything else → the generic module reading the configured field', () => {
+	test('other → the generic module reading the configured field', () => {
 		const module = platformModule('other', 'event_type');
-		expect(module.id).toBe('other');
-		expect(module.parse({ event_type: 'call.ended' }).event).toBe('call.ended');
-		expect(platformModule('vapi', 'message.type').parse({ message: { type: 'end-of-call-report' } }).event).toBe(
+		expect(module?.id).toBe('other');
+		expect(module?.parse({ event_type: 'call.ended' }).event).toBe('call.ended');
+		expect(platformModule('other', 'message.type')?.parse({ message: { type: 'end-of-call-report' } }).event).toBe(
 			'end-of-call-report',
 		);
 	});
+
+	// Bug: any unknown platform fell back to the generic module, and its hidden Verification to None.
+	test.each(['vapi', 'Agntix', '', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+		'audit #5: a platform this version does not know (%j) has no module',
+		(platform) => {
+			expect(platformModule(platform, 'type')).toBeUndefined();
+		},
+	);
 
 	test('KNOWN_EVENTS lists every normalised name the modules produce', () => {
 		expect([...KNOWN_EVENTS].sort()).toEqual(

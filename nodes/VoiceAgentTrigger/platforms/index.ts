@@ -4,11 +4,20 @@ import { layercode } from './layercode';
 import { otherPlatform } from './other';
 import { speakNode } from './speaknode';
 
-const KNOWN: Record<string, PlatformModule> = { agntix, layercode, speaknode: speakNode };
+// A Map, not an object: only these ids find a module, never a name from Object.prototype.
+const KNOWN = new Map<string, PlatformModule>([
+	['agntix', agntix],
+	['layercode', layercode],
+	['speaknode', speakNode],
+]);
 
-/** The module for the trigger's Platform parameter; `other` reads the event name from `eventField`. */
-export function platformModule(platform: string, eventField: string): PlatformModule {
-	return KNOWN[platform] ?? otherPlatform(eventField);
+/**
+ * The module for the trigger's Platform parameter; `other` reads the event name from `eventField`.
+ * Undefined for a platform this version does not know (a later version's, an imported or a
+ * generated workflow's): the caller refuses it, since guessing would skip its verification.
+ */
+export function platformModule(platform: string, eventField: string): PlatformModule | undefined {
+	return platform === 'other' ? otherPlatform(eventField) : KNOWN.get(platform);
 }
 
 /** Normalised event names the modules produce; anything else counts as "Other Events". */

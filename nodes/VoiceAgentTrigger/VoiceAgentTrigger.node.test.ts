@@ -1,0 +1,384 @@
+import get from 'lodash/get';
+import {
+	NodeHelpers,
+	type IDataObject,
+	type IHookFunctions,
+	type INode,
+	type INodeParameters,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../test/support/sign';
+import { resetDeduplication } from './deduplication';
+import { VoiceAgentTrigger } from './VoiceAgentTrigger.node';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const TEXT_SECRET = 'layercode-webhook-secret-for-tests';
+const MISSING_SECRET = /credential has no Webhook Signing Secret/;
+const trigger = new VoiceAgentTrigger();
+const methods = trigger.webhookMethods.default;
+
+let workflowCounter = 0;
+beforeEach(() => resetDeduplication());
+
+/** A node as n8n's editor saves it: only the parameters that differ from the defaults. */
+function nodeWith(parameters: INodeParameters): INode {
+	return {
+		id: 'trigger-1',
+		name: 'Voice Agent Trigger',
+		type: 'n8n-nodes-voice-agent.voiceAgentTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' } },
+	};
+}
+
+/**
+ * What n8n does with the saved parameters when it loads the workflow (Workflow's constructor,
+ * NodeHelpers.getNodeParameters): defaults filled in, parameters the display rules hide dropped.
+ * Then getNodeParameter reads them as n8n-core does: the fallback only where nothing is set, and
+ * "Could not get parameter" where there is neither.
+ */
+function parameterReader(node: INode) {
+	const resolved = NodeHelpers.getNodeParameters(trigger.description.properties, node.parameters, true, false, node, trigger.description) ?? {};
+	return (name: string, fallback?: unknown) => {
+		const value = get(resolved, name, fallback) as unknown;
+		if (value === undefined) throw new Error(`Could not get parameter "${name}"`);
+		return value;
+	};
+}
+
+interface Setup {
+	parameters: INodeParameters;
+	/** The API-key credential's data; undefined: the node has none. */
+	credential?: IDataObject;
+}
+
+function credentialStore(credential: IDataObject | undefined) {
+	return jest.fn(async (type: string) => {
+		if (type !== 'voiceAgentApiKeyApi' || !credential) throw new Error(`Node does not have credentials of type ${type}`);
+		return credential;
+	});
+}
+
+/** The context n8n hands webhookMethods (HookContext), with what the trigger uses. */
+function hookContext({ parameters, credential }: Setup) {
+	const node = nodeWith(parameters);
+	const getCredentials = credentialStore(credential);
+	const getWorkflowStaticData = jest.fn(() => ({}));
+	const httpRequest = jest.fn(async () => {
+		throw new Error('no network in this test');
+	});
+	const context = {
+		getNode: () => node,
+		getNodeParameter: parameterReader(node),
+		getCredentials,
+		getWorkflow: () => ({ id: `wf-${++workflowCounter}` }),
+		getWorkflowStaticData,
+		getNodeWebhookUrl: () => 'http://localhost:5678/webhook/x/webhook',
+		helpers: { httpRequest },
+	} as unknown as IHookFunctions;
+	return { context, getCredentials, getWorkflowStaticData, httpRequest };
+}
+
+/** n8n's WebhookService.createWebhookIfNotExists, which runs on every activation (2.41.1 and 1.123.81). */
+async function activate(context: IHookFunctions): Promise<void> {
+	if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+}
+
+/** Just enough of express's Response for answer() and answerBeforeStreaming(). */
+class FakeResponse {
+	statusCode = 200;
+	body: unknown;
+	headers: Record<string, string> = {};
+	status(code: number) {
+		this.statusCode = code;
+		return this;
+	}
+	json(body: unknown) {
+		this.body = body;
+		return this;
+	}
+	setHeader(name: string, value: string) {
+		this.headers[name.toLowerCase()] = value;
+	}
+	write() {
+		return true;
+	}
+	end() {
+		return this;
+	}
+}
+
+/** One delivery through webhook(), as n8n's WebhookContext would hand it over. */
+async function deliver(setup: Setup, body: string, headers: Record<string, string> = {}) {
+	const node = nodeWith(setup.parameters);
+	const res = new FakeResponse();
+	const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+	const context = {
+		getNode: () => node,
+		getNodeParameter: parameterReader(node),
+		getCredentials: credentialStore(setup.credential),
+		getWorkflow: () => ({ id: `wf-${++workflowCounter}` }),
+		getWorkflowStaticData: () => ({}),
+		getRequestObject: () => ({ rawBody: Buffer.from(body), readRawBody: async () => undefined }),
+		getResponseObject: () => res,
+		getHeaderData: () => headers,
+		logger,
+		helpers: {},
+	} as unknown as IWebhookFunctions;
+	const result: IWebhookResponseData = await trigger.webhook.call(context);
+	const item = result.workflowData?.[0]?.[0]?.json;
+	return { status: res.statusCode, answer: res.body as IDataObject | undefined, item, result, logger };
+}
+
+const agntixBody = (eventType: string) => JSON.stringify({ id: 'sess-1', eventType, type: 'VOICE' });
+const svix = (body: string, secret = SECRET, timestamp?: number) =>
+	signStandardWebhook(body, secret, { id: `msg_${++workflowCounter}`, timestamp });
+
+// ---------------------------------------------------------------------------------------------
+// #6: the publish-time check must run. n8n calls create() only when checkExists() answers false.
+// ---------------------------------------------------------------------------------------------
+
+describe('audit #6: publishing runs the fail-closed check', () => {
+	test('audit #6: checkExists answers false, so n8n goes on to create()', async () => {
+		const { context } = hookContext({ parameters: { platform: 'agntix' }, credential: { webhookSecret: SECRET } });
+		expect(await methods.checkExists.call(context)).toBe(false);
+	});
+
+	test('audit #6: activation refuses a signing method whose credential has no secret, with the reason', async () => {
+		for (const secret of [undefined, '', '   ']) {
+			const { context } = hookContext({ parameters: { platform: 'agntix' }, credential: { webhookSecret: secret } });
+			await expect(activate(context)).rejects.toThrow(MISSING_SECRET);
+		}
+	});
+
+	test('audit #6: activation refuses when the node has no credential at all', async () => {
+		const { context } = hookContext({ parameters: { platform: 'layercode' } });
+		await expect(activate(context)).rejects.toThrow(MISSING_SECRET);
+	});
+
+	test('audit #6: activation refuses Bearer JWT without a JWT credential', async () => {
+		const { context } = hookContext({ parameters: { platform: 'speaknode', verification: 'jwt' } });
+		await expect(activate(context)).rejects.toThrow('Bearer JWT verification needs a Voice Agent JWT API credential');
+	});
+
+	test('audit #6: activation refuses a secret too short for the method (secretProblem, audit #7)', async () => {
+		for (const [parameters, secret] of [
+			[{ platform: 'agntix' }, 'whsec_A'],
+			[{ platform: 'agntix' }, 'not base64!'],
+			[{ platform: 'layercode' }, 'q7Zr-9xK'],
+		] as const) {
+			const { context } = hookContext({ parameters, credential: { webhookSecret: secret } });
+			const error = await activate(context).then(
+				() => undefined,
+				(thrown: Error) => thrown,
+			);
+			expect(error?.message).toMatch(/Webhook Signing Secret/);
+			expect(error?.message).not.toContain(secret);
+		}
+	});
+
+	test('with a secret, activation succeeds and registers nothing (no request, no static data)', async () => {
+		const { context, httpRequest, getWorkflowStaticData } = hookContext({
+			parameters: { platform: 'agntix' },
+			credential: { webhookSecret: SECRET },
+		});
+		await expect(activate(context)).resolves.toBeUndefined();
+		expect(await methods.create.call(context)).toBe(true);
+		expect(httpRequest).not.toHaveBeenCalled();
+		expect(getWorkflowStaticData).not.toHaveBeenCalled();
+		expect(await methods.delete.call(context)).toBe(true);
+	});
+
+	test('the refusal never quotes the secret', async () => {
+		const { context } = hookContext({
+			parameters: { platform: 'other', verification: 'stripeStyle', signatureHeader: 'stripe-signature', toleranceSeconds: Number.NaN },
+			credential: { webhookSecret: TEXT_SECRET },
+		});
+		const error = await activate(context).then(
+			() => undefined,
+			(thrown: Error) => thrown,
+		);
+		expect(error?.message).toMatch(/Timestamp Tolerance/);
+		expect(error?.message).not.toContain(TEXT_SECRET);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// #5: a parameter the node does not know refuses; it never turns verification off.
+// ---------------------------------------------------------------------------------------------
+
+describe('audit #5: unknown platform, verification or tolerance refuses', () => {
+	const unknownPlatforms = ['vapi', 'retell', 'Agntix', 'constructor', '__proto__', ''];
+	const unknownPlatform = (platform: string) => ({
+		parameters: { platform, verification: 'standardWebhooks' },
+		credential: { webhookSecret: SECRET },
+	});
+
+	test.each(unknownPlatforms)('audit #5: platform %j: publishing is refused with the reason', async (platform) => {
+		await expect(activate(hookContext(unknownPlatform(platform)).context)).rejects.toThrow(
+			/Platform .* is not one this version of the Voice Agent Trigger knows/,
+		);
+	});
+
+	test.each(unknownPlatforms)('audit #5: platform %j: a delivery gets 500 and starts nothing', async (platform) => {
+		// Unsigned: before the fix, the hidden Verification read as None and this was accepted.
+		const outcome = await deliver(unknownPlatform(platform), JSON.stringify({ type: 'call.ended' }));
+		expect(outcome.status).toBe(500);
+		expect(outcome.answer).toMatchObject({ error: 'configuration' });
+		expect(outcome.result.workflowData).toBeUndefined();
+		expect(outcome.logger.error).toHaveBeenCalled();
+	});
+
+	const unknownMethods = [
+		['other', 'hmac'],
+		['other', 'svix'],
+		['other', 'None'],
+		['agntix', 'bodyHmac'],
+		['layercode', 'jwt'],
+		['speaknode', 'standardWebhooks'],
+	];
+	const unknownMethod = (platform: string, verification: string) => ({
+		parameters: { platform, verification, signatureHeader: 'x-sig' },
+		credential: { webhookSecret: TEXT_SECRET },
+	});
+
+	test.each(unknownMethods)('audit #5: platform %s with verification %j: publishing is refused', async (platform, verification) => {
+		await expect(activate(hookContext(unknownMethod(platform, verification)).context)).rejects.toThrow(
+			/Verification .* is not offered for the/,
+		);
+	});
+
+	test.each(unknownMethods)('audit #5: platform %s with verification %j: a delivery gets 500', async (platform, verification) => {
+		const outcome = await deliver(unknownMethod(platform, verification), JSON.stringify({ type: 'x', event: 'x', eventType: 'x' }));
+		expect(outcome.status).toBe(500);
+		expect(outcome.result.workflowData).toBeUndefined();
+	});
+
+	const badTolerances = [
+		['NaN', Number.NaN],
+		['Infinity', Number.POSITIVE_INFINITY],
+		['negative', -300],
+		['zero', 0],
+		['text', 'five minutes'],
+		['empty text', ''],
+		['null', null],
+	] as const;
+	const withTolerance = (toleranceSeconds: number | string | null) => ({
+		parameters: { platform: 'agntix', toleranceSeconds },
+		credential: { webhookSecret: SECRET },
+	});
+
+	test.each(badTolerances)('audit #5: a %s Timestamp Tolerance: publishing is refused', async (_name, toleranceSeconds) => {
+		await expect(activate(hookContext(withTolerance(toleranceSeconds)).context)).rejects.toThrow(
+			/Timestamp Tolerance must be a positive number of seconds/,
+		);
+	});
+
+	test.each(badTolerances)('audit #5: a %s Timestamp Tolerance: a replayed delivery gets 500, not accepted', async (_name, toleranceSeconds) => {
+		// Signed two days ago. Before the fix, NaN compared false either way and it was accepted.
+		const body = agntixBody('session.ended');
+		const outcome = await deliver(withTolerance(toleranceSeconds), body, svix(body, SECRET, nowSeconds() - 2 * 86_400));
+		expect(outcome.status).toBe(500);
+		expect(outcome.result.workflowData).toBeUndefined();
+	});
+
+	test('audit #5: Layercode and Stripe-style tolerances are checked the same way', async () => {
+		const layercode = { parameters: { platform: 'layercode', toleranceSeconds: Number.NaN }, credential: { webhookSecret: TEXT_SECRET } };
+		await expect(activate(hookContext(layercode).context)).rejects.toThrow(/Timestamp Tolerance/);
+		const body = JSON.stringify({ type: 'session.update', session_id: 's-1' });
+		const outcome = await deliver(layercode, body, signLayercode(body, TEXT_SECRET, nowSeconds() - 86_400));
+		expect(outcome.status).toBe(500);
+		const stripe = {
+			parameters: { platform: 'other', verification: 'stripeStyle', signatureHeader: 'stripe-signature', toleranceSeconds: -1 },
+			credential: { webhookSecret: TEXT_SECRET },
+		};
+		await expect(activate(hookContext(stripe).context)).rejects.toThrow(/Timestamp Tolerance/);
+	});
+
+	test('audit #5: an algorithm or encoding the node does not offer refuses', async () => {
+		for (const parameters of [
+			{ platform: 'speaknode', verification: 'bodyHmac', signatureHeader: 'x-sig', signatureAlgorithm: 'md5' },
+			{ platform: 'speaknode', verification: 'bodyHmac', signatureHeader: 'x-sig', signatureEncoding: 'base32' },
+		]) {
+			await expect(activate(hookContext({ parameters, credential: { webhookSecret: TEXT_SECRET } }).context)).rejects.toThrow(
+				/is not one the node offers/,
+			);
+		}
+	});
+
+	test('a tolerance an expression turned into text still counts', async () => {
+		const setup = { parameters: { platform: 'agntix', toleranceSeconds: '300' }, credential: { webhookSecret: SECRET } };
+		await expect(activate(hookContext(setup).context)).resolves.toBeUndefined();
+		const body = agntixBody('session.ended');
+		expect((await deliver(setup, body, svix(body))).item).toMatchObject({ event: 'session.ended' });
+		expect((await deliver(setup, body, svix(body, SECRET, nowSeconds() - 301))).status).toBe(401);
+	});
+
+	test('Verification: None stays an explicit, allowed choice (no credential needed)', async () => {
+		for (const platform of ['agntix', 'layercode', 'speaknode', 'other']) {
+			const setup = { parameters: { platform, verification: 'none' } };
+			await expect(activate(hookContext(setup).context)).resolves.toBeUndefined();
+		}
+		const outcome = await deliver({ parameters: { platform: 'agntix', verification: 'none' } }, agntixBody('session.ended'));
+		expect(outcome.item).toMatchObject({ provider: 'agntix', event: 'session.ended' });
+	});
+
+	test('a known platform saved without Verification gets its default (signed), not None', async () => {
+		for (const platform of ['agntix', 'layercode', 'speaknode', 'other']) {
+			const setup = { parameters: { platform, signatureHeader: 'x-sig' }, credential: { webhookSecret: '' } };
+			await expect(activate(hookContext(setup).context)).rejects.toThrow(MISSING_SECRET);
+		}
+		const outcome = await deliver({ parameters: { platform: 'agntix' }, credential: { webhookSecret: SECRET } }, agntixBody('session.ended'));
+		expect(outcome.status).toBe(401);
+	});
+
+	test('genuine signed deliveries still start an execution', async () => {
+		const agntix = agntixBody('session.ended');
+		expect((await deliver({ parameters: { platform: 'agntix' }, credential: { webhookSecret: SECRET } }, agntix, svix(agntix))).item).toMatchObject({
+			event: 'session.ended',
+		});
+		const stripeBody = JSON.stringify({ type: 'call.ended' });
+		const stripe = await deliver(
+			{ parameters: { platform: 'other', verification: 'stripeStyle', signatureHeader: 'stripe-signature' }, credential: { webhookSecret: TEXT_SECRET } },
+			stripeBody,
+			{ 'stripe-signature': timestampedSignature(stripeBody, TEXT_SECRET) },
+		);
+		expect(stripe.item).toMatchObject({ provider: 'other', event: 'call.ended' });
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// #4: event names equal to Object.prototype members are ordinary unknown events.
+// ---------------------------------------------------------------------------------------------
+
+describe('audit #4: Object.prototype names as event names through webhook()', () => {
+	const bodies: Record<string, (name: string) => IDataObject> = {
+		agntix: (name) => ({ id: 'sess-1', eventType: name, type: 'VOICE' }),
+		layercode: (name) => ({ type: name, session_id: 'sess-1' }),
+		speaknode: (name) => ({ event: name, data: { session_id: 'sess-1' } }),
+		other: (name) => ({ type: name }),
+	};
+	const cases = Object.keys(bodies).flatMap((platform) =>
+		['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => [platform, name] as const),
+	);
+
+	test.each(cases)('audit #4: %s, event %s: answered as an unknown event, never a throw', async (platform, name) => {
+		const body = JSON.stringify(bodies[platform](name));
+		const parameters = (events: string[]) => ({ platform, verification: 'none', events });
+
+		const all = await deliver({ parameters: parameters(['*']) }, body);
+		expect(all.status).toBe(200);
+		expect(all.item).toMatchObject({ provider: platform, event: name, eventType: name });
+
+		const others = await deliver({ parameters: parameters(['other']) }, body);
+		expect(others.item).toMatchObject({ event: name });
+
+		const filtered = await deliver({ parameters: parameters(['session.ended']) }, body);
+		expect(filtered.answer).toEqual({ status: 'ignored', event: name });
+		expect(filtered.result.workflowData).toBeUndefined();
+	});
+});
