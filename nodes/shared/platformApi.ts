@@ -1,5 +1,6 @@
 import {
 	NodeApiError,
+	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -25,9 +26,61 @@ export interface SessionRef {
 const PAGE_SIZE = 100;
 const MAX_PAGES = 1000; // a runaway pagination loop stops here (100,000 messages)
 
+/**
+ * Session and agent ids as the platforms issue them (uuids, `sess_…`, `ag_…`). The id goes into
+ * the URL path: `.`/`..` (which encodeURIComponent leaves alone) would be resolved as path steps
+ * and send the API key to another endpoint, so an id never starts with a dot.
+ */
+const API_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Why an id cannot go into an API path; undefined when it can. */
+export function invalidId(label: string, id: string): string | undefined {
+	if (id === '') return `${label} is empty`;
+	if (API_ID.test(id)) return undefined;
+	const shown = id.length > 64 ? `${id.slice(0, 64)}…` : id;
+	return `${label} ${JSON.stringify(shown)} is not a valid id: use 1–128 letters, digits, "_", "-", "." or ":", not starting with "."`;
+}
+
+const isLoopback = (hostname: string) =>
+	hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * The API base URL, or why the API key may not be sent there: https only (http on this
+ * machine, for tests), nothing that would be mixed into the paths built from it.
+ */
+export function apiBaseUrl(raw: unknown): URL | string {
+	let url: URL;
+	try {
+		url = new URL(typeof raw === 'string' ? raw.trim() : '');
+	} catch {
+		return 'The API Base URL in the credential is not a URL (e.g. https://api.agntix.ai)';
+	}
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+		return 'The API Base URL must start with https:// (http:// only for localhost): the API key is not sent in clear text';
+	}
+	if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+		return 'The API Base URL must be a plain address, without a user name, password, query or fragment';
+	}
+	return url;
+}
+
+/** base + path, or undefined when resolving the URL would move it (dot segments, another host). */
+export function apiUrl(base: URL, path: string): string | undefined {
+	const expected = `${base.pathname.replace(/\/+$/, '')}${path}`;
+	const url = new URL(`${base.origin}${expected}`);
+	return url.origin === base.origin && url.pathname === expected ? url.href : undefined;
+}
+
 /** A platform API error in words a user can act on. */
 function apiError(context: ApiContext, response: IN8nHttpFullResponse, what: string): NodeApiError {
 	const status = response.statusCode;
+	if (status >= 300 && status < 400) {
+		// Redirects are not followed (the key would go with them); the body is not worth showing.
+		return new NodeApiError(context.getNode(), {} as JsonObject, {
+			message: `The platform answered with a redirect (HTTP ${status}) for ${what}. Redirects are not followed, so the API key only goes to the API Base URL: set it to the platform's API address.`,
+			httpCode: String(status),
+		});
+	}
 	const retryAfter = asString(asObject(response.headers)['retry-after']);
 	const messages: Record<number, string> = {
 		401: 'The platform refused the credentials: check the API key (or token) and the header it is sent in',
@@ -49,13 +102,21 @@ async function getJson(
 	qs?: IDataObject,
 ): Promise<IDataObject> {
 	const { baseUrl } = await context.getCredentials(credentialType);
+	const base = apiBaseUrl(baseUrl);
+	if (typeof base === 'string') throw new NodeOperationError(context.getNode(), base);
+	const url = apiUrl(base, path);
+	if (url === undefined) {
+		throw new NodeOperationError(context.getNode(), `Refused to call ${path}: the URL does not stay under the API Base URL`);
+	}
 	const options: IHttpRequestOptions = {
 		method: 'GET',
-		url: `${String(baseUrl).replace(/\/+$/, '')}${path}`,
+		url,
 		qs,
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// A redirect would carry the API key to wherever it points; a 3xx is reported instead.
+		disableFollowRedirect: true,
 		// The trigger fetches while a sender waits for its answer (Agntix gives up after 15 s).
 		timeout: 10_000,
 	};
@@ -68,10 +129,18 @@ async function getJson(
 	return asObject(response.body);
 }
 
-const sessionPath = (platform: ApiPlatform, ref: SessionRef) =>
-	platform === 'layercode'
+/** The session's API path; ids are checked before anything is requested. */
+function sessionPath(context: ApiContext, platform: ApiPlatform, ref: SessionRef): string {
+	const ids: Array<[string, string]> = [['Session ID', ref.sessionId]];
+	if (platform === 'layercode') ids.unshift(['Agent ID', ref.agentId ?? '']);
+	for (const [label, id] of ids) {
+		const problem = invalidId(label, id);
+		if (problem) throw new NodeOperationError(context.getNode(), problem);
+	}
+	return platform === 'layercode'
 		? `/v1/agents/${encodeURIComponent(ref.agentId ?? '')}/sessions/${encodeURIComponent(ref.sessionId)}`
 		: `/api/v1/chat/sessions/${encodeURIComponent(ref.sessionId)}`;
+}
 
 /** The session as the platform returns it. */
 export async function fetchSession(
@@ -80,7 +149,7 @@ export async function fetchSession(
 	platform: ApiPlatform,
 	ref: SessionRef,
 ): Promise<IDataObject> {
-	return await getJson(context, credentialType, sessionPath(platform, ref), `session ${ref.sessionId}`);
+	return await getJson(context, credentialType, sessionPath(context, platform, ref), `session ${ref.sessionId}`);
 }
 
 /** Agntix message roles (USER, ASSISTANT…) in the common lower-case shape. */
@@ -105,7 +174,7 @@ export async function fetchTranscript(
 		return layercodeTranscript(session.transcript) ?? [];
 	}
 	const transcript: TranscriptEntry[] = [];
-	const path = `${sessionPath(platform, ref)}/messages`;
+	const path = `${sessionPath(context, platform, ref)}/messages`;
 	for (let page = 1; page <= MAX_PAGES; page++) {
 		const body = await getJson(context, credentialType, path, `session ${ref.sessionId}`, { page, limit: PAGE_SIZE });
 		const messages = Array.isArray(body.data) ? body.data : [];
