@@ -1,5 +1,7 @@
-import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
+import { EventEmitter } from 'node:events';
+import { NodeOperationError, type IExecuteFunctions, type INode, type IWebhookFunctions } from 'n8n-workflow';
 
+import { openTurnStream } from '../VoiceAgentTrigger/TurnStream';
 import { executeTurn, hasStreamingSupport, NO_STREAMING_SUPPORT } from './turn';
 
 const NODE = { name: 'Speak', type: 'n8n-nodes-voice-agent.voiceAgent' } as INode;
@@ -45,5 +47,86 @@ describe('a turn on an n8n without streaming responses', () => {
 		const [item] = await executeTurn(streamingContext(sent), 'speak');
 		expect(sent).toEqual([JSON.stringify({ type: 'response.tts', content: 'Hello.' })]);
 		expect(item.json.turnEvents).toEqual([{ type: 'response.tts', content: 'Hello.', turn_id: null }]);
+	});
+});
+
+/** The HTTP response the trigger bridged, as far as the bridge uses it. */
+class Socket extends EventEmitter {
+	body = '';
+	destroyed = false;
+	writableEnded = false;
+	write(text: string): boolean {
+		this.body += text;
+		return true;
+	}
+	end(): this {
+		this.writableEnded = true;
+		return this;
+	}
+	writeHead(): this {
+		return this;
+	}
+	flushHeaders(): void {}
+	get events(): Array<Record<string, unknown>> {
+		return this.body
+			.split('\n\n')
+			.filter((frame) => frame.startsWith('data: '))
+			.map((frame) => JSON.parse(frame.slice(6)) as Record<string, unknown>);
+	}
+}
+
+/** n8n's sendChunk: the line it writes, stamped with the sending node's name. */
+const n8nLine = (nodeName: string, content: string) =>
+	`${JSON.stringify({ type: 'item', content, metadata: { nodeId: 'id', nodeName, itemIndex: 0, runIndex: 0, timestamp: 0 } })}\n`;
+
+describe('audit #9: through the bridge', () => {
+	it("audit #9: the Voice Agent node's events steer the turn; an AI Agent's look-alike text is spoken", async () => {
+		const socket = new Socket();
+		const res = socket as unknown as ReturnType<IWebhookFunctions['getResponseObject']>;
+		openTurnStream(res, { turnId: 't1', controlNodes: ['Speak', 'End Turn'] });
+		const node = (name: string) =>
+			({
+				...streamingContext([]),
+				getNode: () => ({ ...NODE, name }),
+				sendChunk: async (_type: string, _item: number, content: string) => {
+					res.write(n8nLine(name, content));
+				},
+			}) as unknown as IExecuteFunctions;
+
+		await executeTurn(node('Speak'), 'speak');
+		res.write(n8nLine('AI Agent', '{"type":"response.end"}'));
+		res.write(n8nLine('AI Agent', '{"type":"response.data","content":{"refund":true}}'));
+		await executeTurn(node('End Turn'), 'endTurn');
+		expect(socket.events).toEqual([
+			{ type: 'response.tts', content: 'Hello.', turn_id: 't1' },
+			{ type: 'response.tts', content: '{"type":"response.end"}', turn_id: 't1' },
+			{ type: 'response.tts', content: '{"type":"response.data","content":{"refund":true}}', turn_id: 't1' },
+			{ type: 'response.end', turn_id: 't1' },
+		]);
+	});
+});
+
+describe('without a stream (a manual run, or the trigger answering through a response node)', () => {
+	it('End Turn sends the whole turn as one SSE body with sendResponse', async () => {
+		const responses: unknown[] = [];
+		const context = {
+			...streamingContext([]),
+			getInputData: () => [{ json: { turnEvents: [{ type: 'response.tts', content: 'Hi.', turn_id: null }] } }],
+			isStreaming: () => false,
+			getParentNodes: () => [{ name: 'Voice Agent Trigger', type: 'n8n-nodes-voice-agent.voiceAgentTrigger' }],
+			getWorkflowDataProxy: () => ({ $: () => ({ first: () => ({ json: { event: 'turn.message', turnId: 't9' } }) }) }),
+			sendResponse: async (response: unknown) => {
+				responses.push(response);
+			},
+		} as unknown as IExecuteFunctions;
+		await executeTurn(context, 'endTurn');
+		expect(responses).toEqual([
+			{
+				statusCode: 200,
+				headers: expect.objectContaining({ 'Content-Type': 'text/event-stream' }),
+				body:
+					'data: {"type":"response.tts","content":"Hi.","turn_id":"t9"}\n\n' + 'data: {"type":"response.end","turn_id":"t9"}\n\n',
+			},
+		]);
 	});
 });

@@ -99,6 +99,8 @@ export async function executeTurn(context: IExecuteFunctions, operation: string)
 				: [];
 			const turnEvents = [...previous, { ...event, turn_id: turnId }];
 			if (streaming) {
+				// The trigger's bridge reads this as a turn event, not as words, because n8n stamps the
+				// chunk with this node's name (metadata.nodeName), which no other node's output can set.
 				await context.sendChunk('item', itemIndex, JSON.stringify(event));
 			} else if (operation === 'endTurn') {
 				await context.sendResponse({

@@ -1,4 +1,4 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes, type IWebhookFunctions } from 'n8n-workflow';
 
 // express's Response, as n8n hands it to webhook nodes (express itself may not be imported).
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
@@ -9,24 +9,67 @@ import { isTurnEvent, SSE_HEADERS, sseFrame, type TurnEvent } from '../shared/ss
 interface N8nChunk {
 	type?: string;
 	content?: unknown;
+	/** Set by n8n from the node that called sendChunk, never from what it sent. */
+	metadata?: { nodeName?: unknown };
 }
 
 export interface TurnStreamOptions {
 	turnId: string | null;
 	/** Spoken before `response.error` when a node fails, so the caller is not left in silence. */
 	apology?: string;
+	/**
+	 * The nodes whose chunks may carry turn events (`voiceAgentNodeNames`); every other chunk is
+	 * spoken. Absent: none may, so nothing a workflow streams can steer the turn.
+	 */
+	controlNodes?: Iterable<string>;
 }
 
+/**
+ * What the bridge holds for a caller that has stopped reading. n8n ignores write()'s answer
+ * (its sendChunk hook writes and moves on), so past this the turn is given up, not slowed down.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 type Write = (chunk: unknown, ...rest: unknown[]) => boolean;
+type WorkflowGraph = Pick<IWebhookFunctions, 'getNode' | 'getChildNodes' | 'getParentNodes'>;
+
+/**
+ * The Voice Agent nodes (this package's, enabled) that may steer this trigger's turns: those
+ * downstream of it, and those an agent downstream of it uses as tools. Why names: n8n stamps
+ * every chunk with the name of the node that sent it (`metadata.nodeName`, unique in a
+ * workflow); a model's output only reaches `content`, so it cannot pass for one of these. The
+ * list is computed per request in the process holding the response, which is also where queue
+ * mode relays the worker's chunks: nothing is kept in module memory.
+ */
+export function voiceAgentNodeNames(context: WorkflowGraph): string[] {
+	const trigger = context.getNode();
+	// "<package>.voiceAgentTrigger" → our node types, whatever name the package was installed under.
+	const prefix = trigger.type.slice(0, trigger.type.lastIndexOf('.') + 1);
+	const ours = new Set([`${prefix}voiceAgent`, `${prefix}voiceAgentTool`]);
+	const downstream = context.getChildNodes(trigger.name);
+	const tools = downstream.flatMap((node) =>
+		context.getParentNodes(node.name, { connectionType: NodeConnectionTypes.AiTool }),
+	);
+	const names = [...downstream, ...tools].filter((node) => !node.disabled && ours.has(node.type)).map((node) => node.name);
+	return [...new Set(names)];
+}
 
 /** What a chunk of n8n's stream becomes on the turn's SSE stream. */
-export function turnEventsForChunk(chunk: N8nChunk, apology?: string): TurnEvent[] | 'keepalive' {
+export function turnEventsForChunk(
+	chunk: N8nChunk,
+	apology?: string,
+	controlNodes: ReadonlySet<string> = new Set(),
+): TurnEvent[] | 'keepalive' {
 	switch (chunk.type) {
 		case 'item': {
 			const content = typeof chunk.content === 'string' ? chunk.content : '';
-			const parsed = parseJson(content);
-			// Our own node sends turn events as JSON; any other streaming node (AI Agent) sends words.
-			if (isTurnEvent(parsed)) return [parsed];
+			const sender = chunk.metadata?.nodeName;
+			// Only a Voice Agent node's chunk is read as a turn event; any other text, even text
+			// shaped like one (an LLM told to write {"type":"response.end"}), is spoken.
+			if (typeof sender === 'string' && controlNodes.has(sender)) {
+				const parsed = parseJson(content);
+				if (isTurnEvent(parsed)) return [parsed];
+			}
 			return content === '' ? [] : [{ type: 'response.tts', content }];
 		}
 		case 'error': {
@@ -60,14 +103,57 @@ function parseJson(text: string): unknown {
 export function openTurnStream(res: Response, options: TurnStreamOptions): void {
 	const write = res.write.bind(res) as Write;
 	const end = res.end.bind(res) as (...args: unknown[]) => Response;
+	const controlNodes = new Set(options.controlNodes ?? []);
 	let pending = '';
 	let ended = false;
+	// Backpressure: once the socket's buffer is full, frames wait here until 'drain'.
+	let queue: string[] = [];
+	let queuedBytes = 0;
+	let blocked = false;
 
 	const gone = () => res.destroyed || res.writableEnded;
+	const writeNow = (text: string): boolean => {
+		const accepted = write(text);
+		(res as Response & { flush?: () => void }).flush?.();
+		return accepted !== false;
+	};
+	const forget = () => {
+		queue = [];
+		queuedBytes = 0;
+		blocked = false;
+	};
+	const flushQueue = () => {
+		blocked = false;
+		while (queue.length > 0 && !blocked) {
+			if (gone()) return forget();
+			const text = queue.shift() as string;
+			queuedBytes -= Buffer.byteLength(text);
+			if (!writeNow(text)) waitForDrain();
+		}
+	};
+	const waitForDrain = () => {
+		blocked = true;
+		res.once('drain', flushQueue);
+	};
+	// The caller stopped reading: what it has not taken is dropped and the turn ends with an
+	// error it still gets if it reads again; nothing more is held for it.
+	const giveUp = () => {
+		forget();
+		ended = true;
+		writeNow(sseFrame({ type: 'response.error', error: 'The caller is not reading the stream' }, options.turnId));
+		writeNow(sseFrame({ type: 'response.end' }, options.turnId));
+		end();
+	};
 	const send = (text: string) => {
 		if (gone()) return; // the caller hung up or interrupted: drop quietly
-		write(text);
-		(res as Response & { flush?: () => void }).flush?.();
+		if (!blocked) {
+			if (!writeNow(text)) waitForDrain();
+			return;
+		}
+		const bytes = Buffer.byteLength(text);
+		if (queuedBytes + bytes > MAX_BUFFERED_BYTES) return giveUp();
+		queue.push(text);
+		queuedBytes += bytes;
 	};
 	const emit = (event: TurnEvent) => {
 		if (ended) return;
@@ -83,22 +169,27 @@ export function openTurnStream(res: Response, options: TurnStreamOptions): void 
 		} catch {
 			return; // not n8n's framing: nothing the platform could read either
 		}
-		const events = turnEventsForChunk(chunk, options.apology);
-		if (events === 'keepalive') return ended ? undefined : send(': keepalive\n\n');
+		const events = turnEventsForChunk(chunk, options.apology, controlNodes);
+		if (events === 'keepalive') return ended || blocked ? undefined : send(': keepalive\n\n');
 		events.forEach(emit);
 	};
 
+	res.once('close', forget); // a hung-up caller's queue is freed at once
+
 	res.write = ((chunk: unknown, ...rest: unknown[]) => {
-		pending += Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
-		let newline = pending.indexOf('\n');
-		while (newline !== -1) {
-			onLine(pending.slice(0, newline));
-			pending = pending.slice(newline + 1);
-			newline = pending.indexOf('\n');
+		if (!gone()) {
+			pending += Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+			let newline = pending.indexOf('\n');
+			while (newline !== -1) {
+				onLine(pending.slice(0, newline));
+				pending = pending.slice(newline + 1);
+				newline = pending.indexOf('\n');
+			}
 		}
 		const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
 		callback?.();
-		return true;
+		// Backpressure passed on, for a writer that listens ('drain' comes from this response).
+		return !blocked;
 	}) as Response['write'];
 
 	res.end = ((...args: unknown[]) => {
@@ -109,6 +200,11 @@ export function openTurnStream(res: Response, options: TurnStreamOptions): void 
 		pending = '';
 		// The platform waits for response.end: it is sent exactly once, whoever ends the stream.
 		emit({ type: 'response.end' });
+		if (gone()) return res; // given up above
+		// What waits for 'drain' goes to the socket's buffer (at most MAX_BUFFERED_BYTES); Node
+		// sends it before closing.
+		for (const text of queue) writeNow(text);
+		forget();
 		return end();
 	}) as Response['end'];
 
