@@ -196,7 +196,7 @@ describe('audit #4: event names equal to Object.prototype members', () => {
 		['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => [platform, name] as const),
 	);
 
-	test.each(cases)('%s: %s is an unknown event, passed on as sent', (platform, name) => {
+	test.each(cases)('audit #4: %s: %s is an unknown event, passed on as sent', (platform, name) => {
 		// Through JSON, as a webhook body arrives: `__proto__` becomes an own key there.
 		const payload = JSON.parse(JSON.stringify(payloads[platform as keyof typeof payloads](name))) as IDataObject;
 		const module = platformModule(platform, 'type');
