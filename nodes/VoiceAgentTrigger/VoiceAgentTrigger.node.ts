@@ -17,7 +17,7 @@ import { cachedCredentials } from './credentialCache';
 import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import type { PlatformModule } from './platforms/Platform';
-import { openTurnStream, sendWholeTurn } from './TurnStream';
+import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
 import { offeredValues, triggerProperties } from './TriggerDescription';
 import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
 import {
@@ -237,9 +237,11 @@ export class VoiceAgentTrigger implements INodeType {
 			}
 		} else if (settings.method !== 'none') {
 			const secret = await signingSecret(this);
-			if (secret === '') {
-				this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${MISSING_SECRET}`);
-				return answer(res, 500, { error: 'configuration', message: MISSING_SECRET });
+			// The same check as at publish: the credential may have changed since.
+			const problem = secret === '' ? MISSING_SECRET : secretProblem(settings.method, secret);
+			if (problem) {
+				this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${problem}`);
+				return answer(res, 500, { error: 'configuration', message: problem });
 			}
 			const verification = verifyRequest(settings, headers, body, secret);
 			if (!verification.valid) return answer(res, 401, { error: 'unauthorized', reason: verification.reason });
@@ -303,7 +305,7 @@ export class VoiceAgentTrigger implements INodeType {
 		}
 		// Layercode runs in n8n's streaming mode: this node writes the answer itself.
 		if (parsed.expectsStream) {
-			openTurnStream(res, { turnId: item.turnId, apology: options.errorApology || undefined });
+			openTurnStream(res, { turnId: item.turnId, apology: options.errorApology || undefined, controlNodes: voiceAgentNodeNames(this) });
 		} else {
 			answerBeforeStreaming(res, { status: 'ok' });
 		}
