@@ -108,6 +108,8 @@ function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureE
 }
 
 function checkTimestamp(seconds: number, toleranceSeconds: number, nowSeconds: number): Verification {
+	// A tolerance that is not a positive number would turn the replay check off (NaN compares false).
+	if (!(toleranceSeconds > 0 && Number.isFinite(toleranceSeconds))) return invalid('invalid tolerance');
 	if (!Number.isSafeInteger(seconds) || seconds <= 0) return invalid('invalid timestamp');
 	if (nowSeconds - seconds > toleranceSeconds) return invalid('timestamp too old');
 	if (seconds - nowSeconds > toleranceSeconds) return invalid('timestamp in the future');

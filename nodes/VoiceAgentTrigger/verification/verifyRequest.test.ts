@@ -46,6 +46,17 @@ describe('header()', () => {
 		expect(header(headers, 'x-missing')).toBeUndefined();
 		expect(header(headers, '')).toBeUndefined();
 	});
+
+	test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+		'audit #4: a Signature Header named %s reads as absent, not as Object.prototype\'s member',
+		(name) => {
+			// As node builds it: a plain object, prototype included.
+			const incoming: IncomingHttpHeaders = { 'content-type': 'application/json' };
+			expect(header(incoming, name)).toBeUndefined();
+			const verification = verifyRequest(settings('bodyHmac', { header: name }), incoming, Buffer.from(SPEAKNODE_BODY), 'a-signing-secret-of-32-bytes-xxx');
+			expect(verification).toEqual({ valid: false, reason: 'missing signature header' });
+		},
+	);
 });
 
 describe('standardWebhookHeaders()', () => {
@@ -294,6 +305,17 @@ describe('verifyRequest: sharedSecret, none and unknown methods', () => {
 		expect(
 			verifyRequest(settings('rot13' as VerificationMethod), {}, Buffer.from('{}'), 'secret'),
 		).toEqual({ valid: false, reason: 'unsupported verification method' });
+	});
+});
+
+describe('audit #5: a tolerance that is not a positive number never turns the replay check off', () => {
+	test.each([NaN, Infinity, -300, 0])('tolerance %s: even a fresh, genuine Layercode signature is refused', (toleranceSeconds) => {
+		const secret = 'layercode-webhook-secret-0123456789';
+		const t = now();
+		const signature = createHmac('sha256', secret).update(`${t}.${LAYERCODE_BODY}`).digest('hex');
+		const headers = { 'layercode-signature': `t=${t},v1=${signature}` };
+		expect(verifyRequest(settings('layercodeSignature', { toleranceSeconds: 300 }), headers, Buffer.from(LAYERCODE_BODY), secret)).toEqual({ valid: true });
+		expect(verifyRequest(settings('layercodeSignature', { toleranceSeconds }), headers, Buffer.from(LAYERCODE_BODY), secret)).toEqual({ valid: false, reason: 'invalid tolerance' });
 	});
 });
 

@@ -39,8 +39,11 @@ export interface VerificationSettings {
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-	const value = headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(' ') : value;
+	// Own keys only: Node's header object inherits Object.prototype, and the Signature Header
+	// parameter is the user's text (a header named "constructor" is not a signature).
+	const key = name.toLowerCase();
+	const value = Object.prototype.hasOwnProperty.call(headers, key) ? headers[key] : undefined;
+	return Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? value : undefined;
 }
 
 /** Standard Webhooks headers, under Svix's names or the standard's own. */
