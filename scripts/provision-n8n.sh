@@ -79,7 +79,7 @@ smoke_check() {
 }
 
 install_n8n() {
-  log "n8n $N8N_VERSION: installing (about 6 minutes and 3 GB, once)"
+  log "n8n $N8N_VERSION: installing (about 3–4 minutes and 3 GB, once)"
   rm -rf "$N8N_DIR" && mkdir -p "$N8N_DIR"
   # n8n 1.x's n8n-nodes-base depends on SheetJS by a tarball URL on cdn.sheetjs.com, a host this
   # machine (and CI) cannot reach; n8n 2.x itself switched to the registry's republished
