@@ -5,7 +5,12 @@
 // JWTs, and, on raw sockets (fetch refuses to send them), header injection (CR, LF, NUL, line
 // folding), request smuggling shapes, oversized and duplicated headers, Latin-1 header bytes,
 // bodies above n8n's payload limit, broken gzip, a gzip bomb and callers that disconnect mid-body.
-// None of them may start an execution or get a 5xx.
+// None of them may start an execution or get a 5xx. Cases for the security audit's findings
+// (issue 12) are marked with theirs: #3, signature headers of ~15 KiB full of entries (under
+// Node's 16 KiB header limit), forged; #4, genuinely signed deliveries whose event name is an
+// Object.prototype member, which a trigger listening to other events answers 200 "ignored".
+// (#5, a platform the node does not know, cannot be here: n8n refuses to activate such a workflow,
+// which startN8n treats as a failed start; test/e2e/publish.e2e.ts covers it.)
 import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -31,13 +36,20 @@ export interface HostileResult {
 	target: Target;
 	/** HTTP status, 0 when no answer came (the connection was closed or reset, or we hung up). */
 	status: number;
-	/** The answer's body (start), for the report when something unexpected comes back. */
+	/** The answer's body (start): to tell "ignored" from accepted, and for the report. */
 	detail: string;
+	/** From sending to the end of the answer (or to giving up). */
+	ms: number;
+	/** The audit finding (issue 12) the case was added for, if any. */
+	finding?: AuditFinding;
 }
+
+export type AuditFinding = 3 | 4;
 
 interface Case {
 	category: string;
 	target: Target;
+	finding?: AuditFinding;
 	send(ctx: HostileContext, random: Random): Promise<HostileResult>;
 }
 
@@ -84,8 +96,8 @@ function flipOneChar(text: string, random: Random): string {
 // ---------------------------------------------------------------------------------------------
 // Senders
 
-function result(category: string, target: Target, status: number, detail: string): HostileResult {
-	return { category, target, status, detail: detail.slice(0, 200) };
+function result(category: string, target: Target, status: number, detail: string, ms: number): HostileResult {
+	return { category, target, status, detail: detail.slice(0, 200), ms };
 }
 
 function http(category: string, target: Target, build: (ctx: HostileContext, random: Random) => { headers: Record<string, string>; body: string | Buffer }): Case {
@@ -95,7 +107,7 @@ function http(category: string, target: Target, build: (ctx: HostileContext, ran
 		async send(ctx, random) {
 			const { headers, body } = build(ctx, random);
 			const answer = await post(`http://127.0.0.1:${ctx.port}${ctx.paths[target]}`, body, headers, 60_000);
-			return result(category, target, answer.status, answer.error ?? answer.text);
+			return result(category, target, answer.status, answer.error ?? answer.text, answer.ms);
 		},
 	};
 }
@@ -145,8 +157,9 @@ function raw(category: string, target: Target, build: (ctx: HostileContext, rand
 		target,
 		async send(ctx, random) {
 			const bytes = build(ctx, random);
+			const started = performance.now();
 			const answer = await rawRequest(ctx.port, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1'), hangUpAfterMs);
-			return result(category, target, answer.status, answer.detail);
+			return result(category, target, answer.status, answer.detail, performance.now() - started);
 		},
 	};
 }
@@ -419,7 +432,82 @@ const TRANSPORT: Array<[Case, number]> = [
 let bomb: Buffer | undefined;
 const gzipBomb = () => (bomb ??= gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20), { level: 9 }));
 
-const CATALOGUE = [...AGNTIX, ...LAYERCODE, ...SPEAKNODE, ...JWT, ...TRANSPORT];
+// ---------------------------------------------------------------------------------------------
+// Audit findings (issue 12)
+
+/** A catalogue case marked with its finding; its results carry the mark. */
+function audit(finding: AuditFinding, entry: Case): Case {
+	return {
+		...entry,
+		finding,
+		async send(ctx, random) {
+			return { ...(await entry.send(ctx, random)), finding };
+		},
+	};
+}
+
+/**
+ * `entry()` repeated up to `bytes` of header value, joined by `separator`: ~15 KiB of entries,
+ * so that the request stays under Node's 16 KiB header limit (n8n's parser reaches the trigger)
+ * with fetch's own headers. Before the fix a `t=…,v1=…` header this size was parsed in quadratic time.
+ */
+function manyEntries(bytes: number, separator: string, entry: () => string): string {
+	const entries: string[] = [];
+	let length = 0;
+	while (length < bytes) {
+		const next = entry();
+		entries.push(next);
+		length += next.length + separator.length;
+	}
+	return entries.join(separator);
+}
+const headerBytes = (r: Random) => r.int(14_000, 15_200);
+
+const MANY_ENTRIES: Array<[Case, number]> = [
+	[audit(3, http('audit #3: Layercode: ~15 KiB of v1= entries, forged', 'layercode', (_, r) => ({
+		headers: { ...json, 'layercode-signature': `t=${nowSeconds()},${manyEntries(headerBytes(r), ',', () => `v1=${hex(r)}`)}` },
+		body: layercodeBody(r),
+	}))), 34],
+	[audit(3, http('audit #3: Svix: ~15 KiB of v1, entries, forged', 'agntix', (_, r) => ({
+		headers: { ...json, 'svix-id': nextId(), 'svix-timestamp': String(nowSeconds()), 'svix-signature': manyEntries(headerBytes(r), ' ', () => `v1,${b64(r)}`) },
+		body: agntixBody(),
+	}))), 33],
+	[audit(3, http('audit #3: SpeakNode HMAC: ~15 KiB of comma-separated signatures, forged', 'speaknode', (ctx, r) => ({
+		headers: { ...json, [ctx.speaknodeHeader]: manyEntries(headerBytes(r), ',', () => hex(r)) },
+		body: speaknodeBody(),
+	}))), 33],
+];
+
+/** Event names that are Object.prototype members: looked up in plain objects, Layercode's `constructor` threw (500, a failed execution). */
+export const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty'] as const;
+
+/** Genuinely signed deliveries whose event name is `name`: answered 200 "ignored" by triggers listening to other events. */
+const PROTOTYPE_EVENTS: Array<[Case, number]> = PROTOTYPE_NAMES.flatMap((name): Array<[Case, number]> => [
+	[audit(4, http(`audit #4: Agntix: genuinely signed, eventType ${name}`, 'agntix', (ctx) => {
+		const body = JSON.stringify({ ...JSON.parse(agntixBody()), eventType: name });
+		return { headers: { ...json, ...svix(ctx, body) }, body };
+	})), 5],
+	[audit(4, http(`audit #4: Layercode: genuinely signed, type ${name}`, 'layercode', (ctx) => {
+		const body = JSON.stringify({ type: name, session_id: 'sess_h', conversation_id: 'conv_h', turn_id: `turn_hostile_${++counter}`, text: 'hello' });
+		return { headers: { ...json, ...signLayercode(body, ctx.secret) }, body };
+	})), 5],
+	[audit(4, http(`audit #4: SpeakNode HMAC: genuinely signed, event ${name}`, 'speaknode', (ctx) => {
+		const body = JSON.stringify({ event: name, data: { session_id: `s-${++counter}`, agent_id: 'a', history: [] } });
+		return { headers: { ...json, [ctx.speaknodeHeader]: bodyHmac(body, ctx.secret) }, body };
+	})), 5],
+]);
+
+/**
+ * The events the catalogue's genuinely signed, valid bodies use (Agntix and SpeakNode
+ * session.ended, Layercode message and session.end): the hostile workflow's triggers listen to
+ * these only, so the #4 cases are "ignored" and still start nothing. Every other case is refused
+ * (401/400/413/431, or no answer) before the event filter is reached.
+ */
+export const HOSTILE_EVENTS = ['session.ended', 'turn.message'];
+
+// The audit's 160 cases bring the catalogue to 5,000: at the default size every case is sent
+// exactly as many times as listed.
+const CATALOGUE = [...AGNTIX, ...LAYERCODE, ...SPEAKNODE, ...JWT, ...TRANSPORT, ...MANY_ENTRIES, ...PROTOTYPE_EVENTS];
 export const CATALOGUE_TOTAL = CATALOGUE.reduce((sum, [, count]) => sum + count, 0);
 
 /** `total` hostile cases (the catalogue's mix scaled to it), shuffled with the seeded random source. */
@@ -429,8 +517,11 @@ export function hostileCases(total: number, random: Random): Case[] {
 		const scaled = Math.max(1, Math.round((count * total) / CATALOGUE_TOTAL));
 		for (let i = 0; i < scaled; i++) cases.push(entry);
 	}
-	// Exactly `total`: trim or top up with forged signatures, the commonest attack.
-	while (cases.length > total) cases.splice(random.int(0, cases.length - 1), 1);
+	// Exactly `total`: trim (never the audit's few cases of a kind) or top up with forged signatures, the commonest attack.
+	while (cases.length > total) {
+		const at = random.int(0, cases.length - 1);
+		if (cases[at].finding === undefined) cases.splice(at, 1);
+	}
 	while (cases.length < total) cases.push(AGNTIX[0][0]);
 	for (let i = cases.length - 1; i > 0; i--) {
 		const j = random.int(0, i);

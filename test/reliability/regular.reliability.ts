@@ -6,11 +6,25 @@ import { loadavg } from 'node:os';
 
 import { printLogOnFailure, startN8n, type N8n } from '../e2e/harness';
 import { apiKeyCredential, chain, node, triggerNode, triggerOnly, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from '../e2e/workflows';
+import type { OpenAiStub } from '../support/openai-stub';
+import type { PlatformStub } from '../support/platform-stub';
 import { signLayercode } from '../support/sign';
 import { readTurn, type TurnAnswer } from '../support/sse';
+import {
+	describeInjection,
+	describePathSteps,
+	injectionWorkflow,
+	openAiCredential,
+	platformCredential,
+	runInjection,
+	runPathSteps,
+	startInjectionStub,
+	startTranscriptStub,
+	transcriptWorkflow,
+} from './audit';
 import { recordFigures, tallyStatuses } from './figures';
 import { freePort, memoryAfterGarbageCollection, type MemoryUsage } from './gc';
-import { hostileCases, type HostileContext, type HostileResult } from './hostile';
+import { HOSTILE_EVENTS, hostileCases, PROTOTYPE_NAMES, type HostileContext, type HostileResult } from './hostile';
 import { expectExactlyOnce, runLoad } from './load';
 import {
 	agntixDelivery,
@@ -20,6 +34,7 @@ import {
 	deliverAtLeastOnce,
 	describeCounts,
 	executionCensus,
+	median,
 	pool,
 	post,
 	rssMiB,
@@ -47,6 +62,10 @@ const JWT_CREDENTIAL = {
 const SIZES = {
 	load: Number(process.env.RELIABILITY_LOAD ?? 1000),
 	hostile: Number(process.env.RELIABILITY_HOSTILE ?? 5000),
+	/** Turns of the steered-model case (audit #9) after the hostile requests: 20 at the default 5,000. */
+	get injectionTurns() {
+		return Math.max(4, Math.round((20 * this.hostile) / 5000));
+	},
 	hangUps: Number(process.env.RELIABILITY_HANGUPS ?? 200),
 	normalTurns: Number(process.env.RELIABILITY_NORMAL_TURNS ?? 100),
 	/**
@@ -61,21 +80,25 @@ const SIZES = {
 };
 /** The restart scenario's sender pauses this long after each delivery in each of its 4 lanes. */
 const PACE_MS = 300;
+const PROTOTYPE_LIST = PROTOTYPE_NAMES.join(', ');
 
 const say = (name: string, text: string) => node(name, VOICE_AGENT_TYPE, { resource: 'turn', operation: 'speak', text });
 
 /**
  * The hostile scenario's four triggers (Svix, Layercode, SpeakNode HMAC, Bearer JWT) in one
- * workflow: one `n8n publish:workflow` instead of four at start-up.
+ * workflow: one `n8n publish:workflow` instead of four at start-up. They listen to the events of
+ * the catalogue's valid bodies only, so a genuinely signed delivery of another event (audit #4's
+ * `constructor`…) is answered "ignored" and any execution means something got through.
  */
 function hostileWorkflow() {
 	const named = (name: string, trigger: NodeJson) => ({ ...trigger, name });
-	const jwt = triggerNode('rel-h-jwt', { platform: 'speaknode', verification: 'jwt' });
+	const events = HOSTILE_EVENTS;
+	const jwt = triggerNode('rel-h-jwt', { platform: 'speaknode', verification: 'jwt', events });
 	jwt.credentials = { voiceAgentJwtApi: { id: JWT_CREDENTIAL.id, name: JWT_CREDENTIAL.name } };
 	const triggers = [
-		named('Agntix Trigger', triggerNode('rel-h-agntix', { platform: 'agntix' })),
-		named('Layercode Trigger', triggerNode('rel-h-layercode', { platform: 'layercode' })),
-		named('SpeakNode Trigger', triggerNode('rel-h-speaknode', { platform: 'speaknode', verification: 'bodyHmac', signatureHeader: SPEAKNODE_HEADER })),
+		named('Agntix Trigger', triggerNode('rel-h-agntix', { platform: 'agntix', events })),
+		named('Layercode Trigger', triggerNode('rel-h-layercode', { platform: 'layercode', events })),
+		named('SpeakNode Trigger', triggerNode('rel-h-speaknode', { platform: 'speaknode', verification: 'bodyHmac', signatureHeader: SPEAKNODE_HEADER, events })),
 		named('JWT Trigger', jwt),
 	];
 	triggers.forEach((trigger, index) => (trigger.position = [0, index * 200]));
@@ -88,6 +111,9 @@ const WORKFLOWS = {
 	load: triggerOnly('wfRelLoad000001', 'rel-load', { platform: 'agntix' }),
 	restart: triggerOnly('wfRelRestart001', 'rel-restart', { platform: 'agntix' }),
 	hostile: hostileWorkflow(),
+	// The hostile scenario's audit cases that need a workflow of their own (audit.ts).
+	injection: injectionWorkflow(),
+	transcript: transcriptWorkflow(),
 	stream: chain('wfRelStream0001', [
 		triggerNode('rel-stream', { platform: 'layercode' }),
 		say('Speak Wait', 'One moment, let me check.'),
@@ -103,6 +129,9 @@ const WORKFLOWS = {
 };
 
 let n8n: N8n;
+/** The hostile scenario's model (audit #9) and platform API (audit #2) stubs: their URLs go into credentials. */
+let openAiStub: OpenAiStub;
+let platformStub: PlatformStub;
 /** n8n's inspector port: the stream-fault scenario measures memory after a forced garbage collection (gc.ts). */
 let inspectorPort = 0;
 
@@ -113,9 +142,10 @@ const loadAverages = () => loadavg().map((value) => value.toFixed(2)).join(' / '
 
 beforeAll(async () => {
 	inspectorPort = await freePort();
+	[openAiStub, platformStub] = await Promise.all([startInjectionStub(), startTranscriptStub()]);
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
-		credentials: [apiKeyCredential(SECRET), JWT_CREDENTIAL],
+		credentials: [apiKeyCredential(SECRET), JWT_CREDENTIAL, openAiCredential(openAiStub), platformCredential(SECRET, platformStub)],
 		// The inspector listens on loopback and stays unattached except for the two collections.
 		env: { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}` },
 	});
@@ -124,6 +154,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await n8n?.stop();
+	await Promise.all([openAiStub?.stop(), platformStub?.close()]);
 });
 
 const scenario = (name: string, body: () => Promise<void>, timeoutMs = 900_000) =>
@@ -316,7 +347,7 @@ describe('reliability (regular mode)', () => {
 		expect(outcome.statuses).toEqual({ success: outcome.unique });
 	});
 
-	scenario(`hostile input: ${SIZES.hostile} generated requests`, async () => {
+	scenario(`hostile input: ${SIZES.hostile} generated requests, then audit cases on workflows of their own`, async () => {
 		const port = n8n.port;
 		const path = (name: string) => `/webhook/${triggerPath(name)}`;
 		const ctx: HostileContext = {
@@ -333,8 +364,12 @@ describe('reliability (regular mode)', () => {
 		const sentMs = performance.now() - started;
 		await sleep(3_000); // anything that slipped through has its execution by now
 		const executions = await n8n.executions(WORKFLOWS.hostile.id);
-		const stillHealthy = await healthy();
 		const elapsedMs = performance.now() - started;
+
+		// Audit #9 and #2, on their own workflows (audit.ts): not part of the figures row's counts.
+		const injection = await runInjection(n8n, WORKFLOWS.injection.id, SECRET, openAiStub, SIZES.injectionTurns);
+		const pathSteps = await runPathSteps(n8n, WORKFLOWS.transcript.id, SECRET, platformStub);
+		const stillHealthy = await healthy();
 
 		// Per category: how n8n answered.
 		const byCategory = new Map<string, HostileResult[]>();
@@ -345,8 +380,11 @@ describe('reliability (regular mode)', () => {
 		});
 		console.log(`[reliability] hostile input by category (answer status: count; 0 = no answer)\n${lines.join('\n')}`);
 		const tally = tallyStatuses(results.map((item) => item.status));
-		const bad = results.filter((item) => item.status >= 500 || (item.status >= 200 && item.status < 300));
-		const badCategories = [...new Set(bad.map((item) => `${item.category} → ${item.status}`))];
+		// A 2xx is an acceptance unless the trigger said it ignored the event (audit #4's cases).
+		const ignored = (item: HostileResult) => item.status >= 200 && item.status < 300 && item.detail.includes('"status":"ignored"');
+		const accepted = results.filter((item) => item.status >= 200 && item.status < 300 && !ignored(item));
+		const bad = results.filter((item) => item.status >= 500 || accepted.includes(item));
+		const badCategories = [...new Set(bad.map((item) => `${item.category} → ${item.status} ${item.detail.slice(0, 80)}`))];
 		const errorMessages = new Set<string>();
 		for (const execution of executions.slice(0, 20)) {
 			const detail = await n8n.executionData(execution.id).catch(() => undefined);
@@ -354,6 +392,14 @@ describe('reliability (regular mode)', () => {
 			if (message) errorMessages.add(message);
 		}
 		const answered = countBy(results.filter((item) => item.status !== 0).map((item) => item.status));
+		// Audit #3: ~15 KiB signature headers, refused whole past 32 entries.
+		const manyEntries = results.filter((item) => item.finding === 3);
+		const tooMany = manyEntries.filter((item) => item.status === 401 && item.detail.includes('more than 32 entries'));
+		const singleForged = results.filter((item) => ['forged signature', 'Layercode: forged signature', 'SpeakNode HMAC: forged'].includes(item.category));
+		const ms = (items: HostileResult[]) => (items.length ? `${median(items.map((item) => item.ms)).toFixed(1)} ms` : 'none sent');
+		// Audit #4: Object.prototype names as event names, genuinely signed.
+		const prototypeNames = results.filter((item) => item.finding === 4);
+		const prototypeNotIgnored = prototypeNames.filter((item) => !(item.status === 200 && ignored(item)));
 		recordFigures({
 			scenario: 'hostile input (regular)',
 			requests: results.length,
@@ -362,18 +408,32 @@ describe('reliability (regular mode)', () => {
 			lost: null,
 			duplicated: null,
 			rejected: tally.rejected,
-			forgedAccepted: tally.ok,
+			forgedAccepted: accepted.length,
 			serverErrors: tally.serverErrors,
 			seconds: seconds(elapsedMs),
 			notes:
 				`${byCategory.size} kinds of attack on 4 triggers (Svix, Layercode, SpeakNode HMAC, Bearer JWT) and on the HTTP layer, seed ${SEED}, concurrency 20, ` +
 				`${Math.round(results.length / (sentMs / 1000))} requests/s; answers by status: ${describeCounts(answered)}; ` +
-				`${tally.noAnswer} without an answer (callers that hung up mid-body, connections n8n reset); n8n healthy afterwards: ${stillHealthy ? 'yes' : 'NO'}` +
-				(badCategories.length ? `; 2xx/5xx from: ${badCategories.join('; ')}` : '') +
+				`${tally.noAnswer} without an answer (callers that hung up mid-body, connections n8n reset); ` +
+				`${results.filter(ignored).length} answered 200 "ignored" (genuinely signed, event not listened to); ` +
+				`finding 3 (~15 KiB signature headers of entries, forged): ${manyEntries.length} sent, ${tooMany.length} refused 401 as more than 32 entries, ` +
+				`median answer ${ms(manyEntries)} (single forged signatures in the same run: ${ms(singleForged)}); ` +
+				`finding 4 (events ${PROTOTYPE_LIST} genuinely signed): ${prototypeNames.length} sent, ${prototypeNames.length - prototypeNotIgnored.length} answered 200 "ignored"; ` +
+				`${describeInjection(injection, openAiStub)}; ${describePathSteps(pathSteps)}; ` +
+				`n8n healthy afterwards: ${stillHealthy ? 'yes' : 'NO'}` +
+				(badCategories.length ? `; accepted or 5xx: ${badCategories.join('; ')}` : '') +
 				(executions.length ? `; executions started: ${describeCounts(countStatuses(executions))}, errors: ${[...errorMessages].join(' | ')}` : ''),
 		});
 		expect(badCategories).toEqual([]);
 		expect(executions.map((execution) => execution.id)).toEqual([]);
+		expect(manyEntries.filter((item) => item.status < 400 || item.status >= 500).map((item) => `${item.category} → ${item.status}`)).toEqual([]);
+		expect(manyEntries.length - tooMany.length).toBe(0);
+		expect(prototypeNotIgnored.map((item) => `${item.category} → ${item.status} ${item.detail}`)).toEqual([]);
+		expect(injection.broken).toEqual([]);
+		expect(injection.injectedAccepted).toBe(0);
+		expect(pathSteps.leftApiPath).toEqual([]);
+		expect(pathSteps.controlRequests).toBe(1);
+		expect(pathSteps.problems).toEqual([]);
 		expect(stillHealthy).toBe(true);
 	});
 
