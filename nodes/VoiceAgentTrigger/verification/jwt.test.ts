@@ -390,10 +390,37 @@ describe('time claims', () => {
 		['exp string', 'malformed token'],
 		['nbf null', 'malformed token'],
 		['iat object', 'malformed token'],
-		['no exp', 'valid'],
+		['no exp', 'token has no expiry'],
 		['fractional times', 'valid'],
 	])('%s → %s', async (name, expected) => {
 		expect(reasonOf(await verify(T[name], secretSettings()))).toBe(expected);
+	});
+
+	test('audit #8: a token without exp is refused unless the credential allows it', async () => {
+		expect(await verify(T['no exp'], secretSettings())).toEqual({ valid: false, reason: 'token has no expiry' });
+		expect(await verify(T['no exp'], secretSettings({ allowMissingExpiry: false }))).toEqual({
+			valid: false,
+			reason: 'token has no expiry',
+		});
+		// Only an explicit true opts in (a truthy string from a hand-edited credential does not).
+		const loose = secretSettings({ allowMissingExpiry: 'yes' as unknown as boolean });
+		expect(reasonOf(await verify(T['no exp'], loose))).toBe('token has no expiry');
+		expect(await verify(T['no exp'], secretSettings({ allowMissingExpiry: true }))).toEqual({
+			valid: true,
+			claims: claimsWithoutExp,
+		});
+		// The option does not relax anything else: exp, when present, still counts.
+		expect(reasonOf(await verify(T.expired, secretSettings({ allowMissingExpiry: true })))).toBe('token expired');
+		// A token signed with another key is refused before its claims are looked at.
+		const forged = hs256(b64json({ alg: 'HS256' }), b64json(claimsWithoutExp), `${SECRET}!`);
+		expect(reasonOf(await verify(forged, secretSettings()))).toBe('signature mismatch');
+	});
+
+	test('audit #8: asymmetric tokens without exp are refused too (PEM and JWKS)', async () => {
+		const token = nodeSigned('EdDSA', ed25519.privateKey, { kid: 'ed25519-1' }, claimsWithoutExp);
+		expect(reasonOf(await verify(token, pemSettings(spki(ed25519))))).toBe('token has no expiry');
+		expect(reasonOf(await verify(token, jwksSettings(), jwksEndpoint().fetchJson))).toBe('token has no expiry');
+		expect(reasonOf(await verify(token, jwksSettings({ allowMissingExpiry: true }), jwksEndpoint().fetchJson))).toBe('valid');
 	});
 
 	test('without leeway, a token expires at exp exactly', async () => {
@@ -652,12 +679,54 @@ describe('missing or unusable configuration fails closed', () => {
 		expect(await verify(T.RS256, pemSettings(pem))).toEqual({ valid: false, reason: 'invalid verification key' });
 	});
 
+	// Changed by audit #8: the reason used to be 'could not fetch signing keys'.
 	test('a JWKS URL that is not http(s) is never fetched', async () => {
-		for (const jwksUrl of ['file:///etc/passwd', 'ftp://issuer.example.com/jwks', 'issuer.example.com/jwks', 'https://']) {
+		for (const jwksUrl of ['file:///etc/passwd', 'ftp://issuer.example.com/jwks', 'ws://127.0.0.1/jwks', 'issuer.example.com/jwks', 'https://']) {
 			const endpoint = jwksEndpoint();
-			expect(reasonOf(await verify(T.ES256, jwksSettings({ jwksUrl }), endpoint.fetchJson))).toBe('could not fetch signing keys');
+			expect(reasonOf(await verify(T.ES256, jwksSettings({ jwksUrl }), endpoint.fetchJson))).toBe('JWKS URL must use https');
 			expect(endpoint.calls).toBe(0);
 		}
+	});
+
+	const PLAIN_HTTP = [
+		'http://issuer.example.com/.well-known/jwks.json',
+		'HTTP://issuer.example.com/jwks',
+		'http://10.0.0.5/jwks',
+		'http://192.168.1.1/jwks',
+		'http://127.0.0.1.nip.io/jwks',
+		'http://localhost.example.com/jwks',
+		'http://[::2]/jwks',
+		'http://[::ffff:7f00:1]/jwks',
+	];
+
+	test.each(PLAIN_HTTP)('audit #8: a plain http JWKS URL (%s) is refused per request, never fetched', async (jwksUrl) => {
+		const endpoint = jwksEndpoint();
+		expect(await verify(T.ES256, jwksSettings({ jwksUrl }), endpoint.fetchJson)).toEqual({
+			valid: false,
+			reason: 'JWKS URL must use https',
+		});
+		expect(endpoint.calls).toBe(0);
+	});
+
+	test.each(PLAIN_HTTP)('audit #8: a plain http JWKS URL (%s) is refused at publish time', async (jwksUrl) => {
+		const endpoint = jwksEndpoint();
+		expect(await checkJwtKeyMaterial(jwksSettings({ jwksUrl }), endpoint.fetchJson)).toMatch(/must start with https:\/\//);
+		expect(endpoint.calls).toBe(0);
+	});
+
+	test.each([
+		'http://127.0.0.1:8080/.well-known/jwks.json',
+		'http://127.45.6.7/jwks',
+		'http://localhost:3000/jwks',
+		'http://LOCALHOST/jwks',
+		'http://[::1]:8443/jwks',
+		'https://issuer.example.com/jwks',
+		'  https://issuer.example.com/jwks  ',
+	])('https, or http on a loopback host (%s), is fetched', async (jwksUrl) => {
+		const endpoint = jwksEndpoint();
+		expect(reasonOf(await verify(T.ES256, jwksSettings({ jwksUrl }), endpoint.fetchJson))).toBe('valid');
+		expect(await checkJwtKeyMaterial(jwksSettings({ jwksUrl }), endpoint.fetchJson)).toBeUndefined();
+		expect(endpoint.calls).toBe(2);
 	});
 });
 
@@ -742,24 +811,166 @@ describe('JWKS', () => {
 		expect(reasonOf(await verify(T.EdDSA, jwksSettings(), endpoint.fetchJson))).toBe('valid');
 	});
 
-	test('stale keys are not used when the refresh fails', async () => {
+	// Replaces 'stale keys are not used when the refresh fails', whose behaviour was the defect.
+	test('audit #1: once the keys are 10+ minutes old, a failed refresh still verifies genuine tokens with them', async () => {
 		const endpoint = jwksEndpoint();
-		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW))).toBe('valid');
-		endpoint.failure = new Error('503');
-		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 600))).toBe(
-			'could not fetch signing keys',
-		);
+		const genuine = async (seconds: number) =>
+			reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + seconds));
+		expect(await genuine(0)).toBe('valid');
+		endpoint.failure = new Error('Request failed with status code 503');
+		expect(await genuine(600)).toBe('valid'); // the refresh fails: the last good keys are served
+		expect(endpoint.calls).toBe(2);
+		expect(await genuine(629)).toBe('valid'); // no new attempt within 30 s of the failed one
+		expect(endpoint.calls).toBe(2);
+		expect(await genuine(630)).toBe('valid'); // the next attempt fails too
+		expect(await genuine(3600)).toBe('valid');
+		expect(endpoint.calls).toBe(4);
 		endpoint.failure = undefined;
-		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 601))).toBe('valid');
+		expect(await genuine(3630)).toBe('valid'); // back: fetched, and fresh for 10 minutes again
+		expect(await genuine(4229)).toBe('valid');
+		expect(endpoint.calls).toBe(5);
 	});
 
+	test.each([
+		['an empty set', { keys: [] }],
+		['invalid JSON', '<html>503 Service Unavailable</html>'],
+		['no usable key', { keys: [{ kty: 'oct', k: 'c2VjcmV0' }, publicJwk(p256, { kid: 'ec-256', use: 'enc' })] }],
+		['not a JWKS', { error: 'maintenance' }],
+		['null', null],
+	])('audit #1: a refresh that answers %s keeps the last good keys', async (_name, document) => {
+		const endpoint = jwksEndpoint();
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW))).toBe('valid');
+		endpoint.document = document;
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 700))).toBe('valid');
+		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 800))).toBe('unknown key id');
+		expect(endpoint.calls).toBe(3);
+	});
+
+	test('keys are replaced by a successful fetch with a usable key', async () => {
+		const endpoint = jwksEndpoint();
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW))).toBe('valid');
+		// The issuer rotates: the old key is withdrawn, a new one published.
+		endpoint.document = { keys: [publicJwk(p256Rotated, { kid: 'ec-rotated', alg: 'ES256' })] };
+		expect(reasonOf(await verify(T['ES256 rotated key'], jwksSettings(), endpoint.fetchJson, NOW + 600))).toBe('valid');
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 601))).toBe('unknown key id');
+		expect(endpoint.calls).toBe(2);
+	});
+
+	test('audit #1: stale keys are served for at most 24 hours of failed refreshes', async () => {
+		const endpoint = jwksEndpoint();
+		const genuine = async (seconds: number) =>
+			reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + seconds));
+		expect(await genuine(0)).toBe('valid');
+		endpoint.failure = new Error('Request failed with status code 503');
+		expect(await genuine(24 * 3600 - 1)).toBe('valid'); // a failed refresh at 24 h - 1 s
+		expect(await genuine(24 * 3600)).toBe('could not fetch signing keys');
+		endpoint.failure = undefined;
+		expect(await genuine(24 * 3600 + 28)).toBe('could not fetch signing keys'); // within 30 s of that failure
+		const calls = endpoint.calls;
+		expect(await genuine(24 * 3600 + 29)).toBe('valid');
+		expect(endpoint.calls).toBe(calls + 1);
+	});
+
+	const FAILURES: Array<[string, (endpoint: JwksEndpoint) => void]> = [
+		['HTTP 503', (endpoint) => (endpoint.failure = new Error('Request failed with status code 503'))],
+		['{"keys":[]}', (endpoint) => (endpoint.document = { keys: [] })],
+		['invalid JSON', (endpoint) => (endpoint.document = '{"keys": [')],
+		['a network error', (endpoint) => (endpoint.failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))],
+	];
+
+	test.each(FAILURES)('audit #1: 200 forged tokens in 10 s while the JWKS URL answers %s make one fetch', async (_name, breakIt) => {
+		const endpoint = jwksEndpoint();
+		breakIt(endpoint);
+		const forgeries = ['ES256 forged kid', 'ES256 other key', 'RS256 other key', 'EdDSA other key', 'PS512 other key'];
+		for (let index = 0; index < 200; index++) {
+			const result = await verify(T[forgeries[index % forgeries.length]], jwksSettings(), endpoint.fetchJson, NOW + index / 20);
+			expect(result.valid).toBe(false);
+		}
+		expect(endpoint.calls).toBe(1);
+		// Random kids, the other lever of a forger, do not fetch either.
+		for (let index = 0; index < 50; index++) {
+			const token = hs256(b64json({ alg: 'ES256', kid: `forged-${index}` }), b64json(LONG_CLAIMS));
+			expect(reasonOf(await verify(token, jwksSettings(), endpoint.fetchJson, NOW + 20))).toBe('could not fetch signing keys');
+		}
+		expect(endpoint.calls).toBe(1);
+		// The next attempt comes 30 s after the failed one, whatever its outcome.
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 29.9))).toBe(
+			'could not fetch signing keys',
+		);
+		expect(endpoint.calls).toBe(1);
+		endpoint.failure = undefined;
+		endpoint.document = JWKS;
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 30))).toBe('valid');
+		expect(endpoint.calls).toBe(2);
+	});
+
+	test('forged tokens arriving together during a slow failing fetch share it', async () => {
+		let release: () => void = () => undefined;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		let calls = 0;
+		const slowFailure: FetchJson = async () => {
+			calls++;
+			await gate;
+			throw new Error('Request failed with status code 503');
+		};
+		const pending = Array.from({ length: 100 }, async () => await verify(T['ES256 forged kid'], jwksSettings(), slowFailure, NOW));
+		release();
+		const results = await Promise.all(pending);
+		expect(results.map(reasonOf)).toEqual(results.map(() => 'could not fetch signing keys'));
+		expect(calls).toBe(1);
+	});
+
+	test('audit #1: failed URLs are cached too, and the cache stays at 16 URLs', async () => {
+		const endpoint = jwksEndpoint({ keys: [] });
+		const url = (index: number) => `https://issuer-${index}.example.com/jwks.json`;
+		const use = async (index: number) =>
+			reasonOf(await verify(T['ES256 long'], jwksSettings({ jwksUrl: url(index) }), endpoint.fetchJson, NOW + 1));
+		for (let index = 0; index < 16; index++) expect(await use(index)).toBe('could not fetch signing keys');
+		expect(endpoint.calls).toBe(16);
+		for (let index = 0; index < 16; index++) await use(index); // each failure is remembered
+		expect(endpoint.calls).toBe(16);
+		await use(16); // a 17th URL evicts the least recently used one (url(0))…
+		expect(endpoint.calls).toBe(17);
+		await use(0); // …which is fetched again
+		expect(endpoint.urls.slice(-2)).toEqual([url(16), url(0)]);
+	});
+
+	test('a known kid does not wait for a fetch under way for an unknown one; a rotated kid joins it', async () => {
+		const endpoint = jwksEndpoint();
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW))).toBe('valid');
+		let release: () => void = () => undefined;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const slowFetch: FetchJson = async (url) => {
+			await gate;
+			return await endpoint.fetchJson(url);
+		};
+		endpoint.document = { keys: [...JWKS.keys, publicJwk(p256Rotated, { kid: 'ec-rotated', alg: 'ES256' })] };
+		const forged = verify(T['ES256 forged kid'], jwksSettings(), slowFetch, NOW + 60);
+		const rotated = verify(T['ES256 rotated key'], jwksSettings(), slowFetch, NOW + 60);
+		// Answered from the cache while the fetch hangs.
+		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), slowFetch, NOW + 60))).toBe('valid');
+		release();
+		expect(reasonOf(await forged)).toBe('unknown key id');
+		expect(reasonOf(await rotated)).toBe('valid');
+		expect(endpoint.calls).toBe(2);
+	});
+
+	test('a clock set back by more than 30 s does not put the next fetch off', async () => {
+		const endpoint = jwksEndpoint();
+		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 3600))).toBe('unknown key id');
+		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 3590))).toBe('unknown key id');
+		expect(endpoint.calls).toBe(1);
+		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 3500))).toBe('unknown key id');
+		expect(endpoint.calls).toBe(2);
+	});
+
+	// Changed by audit #1: a failed re-fetch no longer hides the cached keys, so the unknown kid is
+	// reported as such (it used to be 'could not fetch signing keys').
 	test('a failed re-fetch for an unknown kid keeps the cached keys and still counts against the rate limit', async () => {
 		const endpoint = jwksEndpoint();
 		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW))).toBe('valid');
 		endpoint.failure = new Error('503');
-		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 40))).toBe(
-			'could not fetch signing keys',
-		);
+		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 40))).toBe('unknown key id');
 		expect(endpoint.calls).toBe(2);
 		expect(reasonOf(await verify(T['ES256 forged kid'], jwksSettings(), endpoint.fetchJson, NOW + 41))).toBe('unknown key id');
 		expect(reasonOf(await verify(T['ES256 long'], jwksSettings(), endpoint.fetchJson, NOW + 42))).toBe('valid');
@@ -910,6 +1121,37 @@ describe('checkJwtKeyMaterial', () => {
 		);
 	});
 
+	test.each([
+		['15 ASCII bytes', 'refused', 'fifteen-bytes!!'],
+		['7 two-byte characters (14 bytes)', 'refused', 'ééééééé'],
+		['one character', 'refused', 'x'],
+	])('audit #7: an HS secret of %s is %s at publish time and per request', async (_name, _verdict, secret) => {
+		await expectSecret(secret, false);
+	});
+
+	test.each([
+		['16 ASCII bytes', 'sixteen-bytes!!!'],
+		['8 two-byte characters (16 bytes)', 'éééééééé'],
+	])('an HS secret of %s is accepted at publish time and per request', async (_name, secret) => {
+		await expectSecret(secret, true);
+	});
+
+	async function expectSecret(secret: string, accepted: boolean): Promise<void> {
+		const settings = secretSettings({ secret, algorithms: ['HS256'] });
+		const problem = await checkJwtKeyMaterial(settings, never);
+		const token = hs256(b64json({ alg: 'HS256' }), b64json(CLAIMS), secret);
+		const result = await verify(token, settings);
+		if (accepted) {
+			expect(problem).toBeUndefined();
+			expect(result).toEqual({ valid: true, claims: CLAIMS });
+		} else {
+			expect(problem).toBe('the shared secret is shorter than 16 bytes: use a random secret of at least 32 characters');
+			expect(result).toEqual({ valid: false, reason: 'invalid verification key' });
+			// Refused before the token is even parsed: no answer depends on the weak secret.
+			expect(await verifyHeader('Bearer x', settings)).toEqual({ valid: false, reason: 'invalid verification key' });
+		}
+	}
+
 	test('messages never contain the key material', async () => {
 		const secretish = `${SECRET}-not-a-pem`;
 		const messages = [
@@ -1029,6 +1271,8 @@ test('every failure reason seen above is a known, short one without key material
 		'no verification key configured',
 		'invalid verification key',
 		'unsupported critical header',
+		'token has no expiry',
+		'JWKS URL must use https',
 	]);
 	expect([...seenReasons].filter((reason) => !known.has(reason))).toEqual([]);
 	// Every reason but the catch-all is exercised.

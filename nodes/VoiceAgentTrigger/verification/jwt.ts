@@ -46,6 +46,8 @@ export interface JwtSettings {
 	audience?: string;
 	/** Allowed clock difference for `exp`, `nbf` and `iat`, in seconds. */
 	leewaySeconds: number;
+	/** Accept tokens without `exp` (they never expire). Off unless the user switched it on. */
+	allowMissingExpiry?: boolean;
 }
 
 /** Fetches a JWKS document (the trigger passes n8n's HTTP helper). */
@@ -60,10 +62,15 @@ const fail = (reason: string): Failure => ({ valid: false, reason });
 const MAX_TOKEN_LENGTH = 16 * 1024;
 /** RS* and PS* keys below this size are refused (as jose and RFC 7518 §3.3 do). */
 const MIN_RSA_BITS = 2048;
+/** HS* secrets shorter than this can be brute-forced from one captured token. */
+export const MIN_SECRET_BYTES = 16;
 
+/** Keys older than this are refreshed. */
 const JWKS_MAX_AGE_SECONDS = 10 * 60;
-/** An unknown `kid` re-fetches the JWKS at most this often per URL. */
+/** At most one fetch per URL this often, whatever its outcome (success, 503, no keys, timeout). */
 const JWKS_REFETCH_SECONDS = 30;
+/** While refreshes fail, the last good keys are served this long after they were fetched. */
+const JWKS_STALE_LIMIT_SECONDS = 24 * 60 * 60;
 const JWKS_MAX_URLS = 16;
 const JWKS_MAX_KEYS = 100;
 const KEY_CACHE_LIMIT = 32;
@@ -166,6 +173,8 @@ function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number
 
 const secretKeys = new Map<string, KeyObject>();
 
+const secretTooShort = (secret: string): boolean => Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES;
+
 function secretKey(secret: string): KeyObject {
 	const cached = secretKeys.get(secret);
 	return cached ?? remember(secretKeys, secret, createSecretKey(Buffer.from(secret, 'utf8')), KEY_CACHE_LIMIT);
@@ -230,18 +239,18 @@ interface JwkEntry {
 }
 
 interface JwksEntry {
-	/** When the keys were fetched (Unix seconds). */
+	/** The keys of the last successful fetch (at least one usable key), by `kid` ('' for none). */
+	keys?: Map<string, JwkEntry>;
+	/** When `keys` were fetched (Unix seconds). */
 	fetchedAt: number;
-	/** The last fetch attempt, successful or not: re-fetches for an unknown `kid` are spaced from it. */
+	/** The last fetch attempt, whatever its outcome: the next one waits JWKS_REFETCH_SECONDS. */
 	attemptedAt: number;
-	/** By `kid`; a key without one is stored under ''. */
-	keys: Map<string, JwkEntry>;
 }
 
 /** By URL, least recently used first. */
 const jwksCache = new Map<string, JwksEntry>();
 /** Fetches under way, so that concurrent requests share one. */
-const jwksInFlight = new Map<string, Promise<JwksEntry | string>>();
+const jwksInFlight = new Map<string, Promise<JwksEntry>>();
 
 /** Forgets every cached JWKS (for tests). */
 export function resetJwksCache(): void {
@@ -317,34 +326,36 @@ async function downloadJwks(url: string, fetchJson: FetchJson): Promise<Map<stri
 	return parseJwks(document);
 }
 
-async function loadJwks(url: string, fetchJson: FetchJson, nowSeconds: number): Promise<JwksEntry | string> {
-	const keys = await downloadJwks(url, fetchJson);
-	if (typeof keys === 'string') return keys;
-	const entry: JwksEntry = { fetchedAt: nowSeconds, attemptedAt: nowSeconds, keys };
-	jwksCache.delete(url);
-	remember(jwksCache, url, entry, JWKS_MAX_URLS);
-	return entry;
-}
-
-/** Fetches a JWKS into the cache; concurrent callers for one URL share a single fetch. */
-async function fetchJwks(url: string, fetchJson: FetchJson, nowSeconds: number): Promise<JwksEntry | string> {
-	let pending = jwksInFlight.get(url);
-	if (!pending) {
-		const stale = jwksCache.get(url);
-		if (stale) stale.attemptedAt = nowSeconds;
-		pending = loadJwks(url, fetchJson, nowSeconds).finally(() => jwksInFlight.delete(url));
-		jwksInFlight.set(url, pending);
-	}
-	return await pending;
+/**
+ * One fetch for the URL, shared by concurrent callers. The attempt is recorded before it starts,
+ * so failures are rate-limited like successes; only a document with a usable key replaces the
+ * keys, so a 503 or an empty set leaves the last good keys in place.
+ */
+async function refreshJwks(url: string, fetchJson: FetchJson, nowSeconds: number): Promise<JwksEntry> {
+	const pending = jwksInFlight.get(url);
+	if (pending) return await pending;
+	const entry = jwksCache.get(url) ?? remember(jwksCache, url, { fetchedAt: 0, attemptedAt: nowSeconds }, JWKS_MAX_URLS);
+	entry.attemptedAt = nowSeconds;
+	const attempt = downloadJwks(url, fetchJson)
+		.then((keys) => {
+			if (typeof keys !== 'string') {
+				entry.keys = keys;
+				entry.fetchedAt = nowSeconds;
+			}
+			return entry;
+		})
+		.finally(() => jwksInFlight.delete(url));
+	jwksInFlight.set(url, attempt);
+	return await attempt;
 }
 
 /** A JWK may check `alg` if its own `alg` (when given) says so and its type and curve fit. */
 const jwkFits = (jwk: JwkEntry, alg: JwtAlgorithm): boolean =>
 	(jwk.alg === undefined || jwk.alg === alg) && keyFits(jwk.key, alg);
 
-function pickKey(entry: JwksEntry, kid: string | undefined): JwkEntry | undefined {
-	if (kid !== undefined) return entry.keys.get(kid);
-	return entry.keys.size === 1 ? entry.keys.values().next().value : undefined;
+function pickKey(keys: Map<string, JwkEntry>, kid: string | undefined): JwkEntry | undefined {
+	if (kid !== undefined) return keys.get(kid);
+	return keys.size === 1 ? keys.values().next().value : undefined;
 }
 
 async function jwksKey(
@@ -359,23 +370,44 @@ async function jwksKey(
 		jwksCache.delete(url);
 		jwksCache.set(url, entry);
 	}
-	if (!entry || nowSeconds - entry.fetchedAt >= JWKS_MAX_AGE_SECONDS) {
-		const fetched = await fetchJwks(url, fetchJson, nowSeconds);
-		if (typeof fetched === 'string') return fail('could not fetch signing keys');
-		entry = fetched;
-	}
-	let found = pickKey(entry, kid);
-	// Keys rotate: an unknown kid re-fetches once, but a stream of forged kids gets at most one
-	// fetch per URL every 30 seconds.
-	if (!found && nowSeconds - entry.attemptedAt >= JWKS_REFETCH_SECONDS) {
-		const fetched = await fetchJwks(url, fetchJson, nowSeconds);
-		if (typeof fetched === 'string') return fail('could not fetch signing keys');
-		found = pickKey(fetched, kid);
+	// A clock set back by more than the spacing counts as due, so a fetch is never put off for long.
+	const due = (current: JwksEntry | undefined) =>
+		!current ||
+		nowSeconds - current.attemptedAt >= JWKS_REFETCH_SECONDS ||
+		nowSeconds < current.attemptedAt - JWKS_REFETCH_SECONDS;
+	// While refreshes fail the last good keys are served, but not forever: a key the issuer
+	// withdrew during a long outage must stop working at some point.
+	const usableKeys = (current: JwksEntry | undefined) =>
+		current?.keys && nowSeconds - current.fetchedAt < JWKS_STALE_LIMIT_SECONDS ? current.keys : undefined;
+	const fresh = entry?.keys !== undefined && nowSeconds - entry.fetchedAt < JWKS_MAX_AGE_SECONDS;
+	if (!fresh && (jwksInFlight.has(url) || due(entry))) entry = await refreshJwks(url, fetchJson, nowSeconds);
+	let keys = usableKeys(entry);
+	if (!keys) return fail('could not fetch signing keys');
+	let found = pickKey(keys, kid);
+	// Keys rotate: an unknown kid re-fetches (or joins the fetch under way), but a stream of
+	// forged kids gets at most one fetch per URL every 30 seconds.
+	if (!found && (jwksInFlight.has(url) || due(entry))) {
+		keys = usableKeys(await refreshJwks(url, fetchJson, nowSeconds));
+		if (!keys) return fail('could not fetch signing keys');
+		found = pickKey(keys, kid);
 	}
 	return found ?? fail('unknown key id');
 }
 
-const isJwksUrl = (url: string): boolean => /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(url);
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+
+/** https only: a JWKS fetched over plain http can be swapped on the way. Loopback http is for tests. */
+function jwksUrlProblem(url: string): string | undefined {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return 'the JWKS URL is not a URL: it must start with https://';
+	}
+	if (parsed.protocol === 'https:' && parsed.hostname !== '') return undefined;
+	if (parsed.protocol === 'http:' && LOOPBACK_HOST.test(parsed.hostname)) return undefined;
+	return 'the JWKS URL must start with https:// (http:// only for localhost, 127.0.0.0/8 or [::1])';
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
@@ -427,6 +459,8 @@ function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, no
 	const { exp, nbf, iat } = payload;
 	const isTime = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isFinite(value));
 	if (![exp, nbf, iat].every(isTime)) return fail('malformed token');
+	// A token without exp would work forever once captured: refused unless the user opted in.
+	if (exp === undefined && settings.allowMissingExpiry !== true) return fail('token has no expiry');
 	if (typeof exp === 'number' && exp <= nowSeconds - leeway) return fail('token expired');
 	if (typeof nbf === 'number' && nbf > nowSeconds + leeway) return fail('token not yet valid');
 	if (typeof iat === 'number' && iat > nowSeconds + leeway) return fail('token issued in the future');
@@ -464,6 +498,8 @@ async function verifyToken(
 ): Promise<JwtVerification> {
 	const material = configuredMaterial(settings);
 	if (material === undefined) return fail('no verification key configured');
+	if (settings.keyType === 'secret' && secretTooShort(material)) return fail('invalid verification key');
+	if (settings.keyType === 'jwks' && jwksUrlProblem(material)) return fail('JWKS URL must use https');
 
 	const token = bearerToken(authorization);
 	if (!token) return fail('missing bearer token');
@@ -491,7 +527,6 @@ async function verifyToken(
 		if (!keyFits(pem, alg)) return fail('key does not fit the algorithm');
 		key = pem;
 	} else {
-		if (!isJwksUrl(material)) return fail('could not fetch signing keys');
 		const found = await jwksKey(material, header.kid, fetchJson, nowSeconds);
 		if ('valid' in found) return found;
 		if (!jwkFits(found, alg)) return fail('key does not fit the algorithm');
@@ -528,6 +563,9 @@ export async function checkJwtKeyMaterial(settings: JwtSettings, fetchJson: Fetc
 	switch (settings.keyType) {
 		case 'secret': {
 			if (material === undefined) return 'no shared secret is set';
+			if (secretTooShort(material)) {
+				return `the shared secret is shorter than ${MIN_SECRET_BYTES} bytes: use a random secret of at least 32 characters`;
+			}
 			if (!algorithms.some((alg) => ALGORITHMS[alg].family === 'HS')) {
 				return 'a shared secret only works with HS256, HS384 or HS512: allow one of them';
 			}
@@ -544,7 +582,8 @@ export async function checkJwtKeyMaterial(settings: JwtSettings, fetchJson: Fetc
 		}
 		case 'jwks': {
 			if (material === undefined) return 'no JWKS URL is set';
-			if (!isJwksUrl(material)) return 'the JWKS URL must start with https:// (or http://)';
+			const urlProblem = jwksUrlProblem(material);
+			if (urlProblem) return urlProblem;
 			// Always a fresh download (the test is about the URL as it is now); the trigger's cache is left alone.
 			const keys = await downloadJwks(material, fetchJson);
 			if (typeof keys === 'string') return keys;
