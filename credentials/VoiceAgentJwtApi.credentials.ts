@@ -107,6 +107,22 @@ export class VoiceAgentJwtApi implements ICredentialType {
 			type: 'number',
 			default: 30,
 		},
+		{
+			displayName: 'Allow Tokens Without Expiry',
+			name: 'allowMissingExpiry',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to accept inbound tokens that have no exp claim. Unsafe: such a token never expires, so anyone who captures one (from a log, a proxy or a leaked request) can call this trigger forever. Leave off unless your issuer cannot set exp.',
+		},
+		{
+			displayName:
+				'Tokens without exp are accepted: a captured token stays valid forever. Prefer an issuer that sets exp.',
+			name: 'noExpiryNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { allowMissingExpiry: [true] } },
+		},
 	];
 
 	// Tested by the Voice Agent Trigger's voiceAgentJwtApiTest: it checks the inbound key material
