@@ -8,7 +8,7 @@ import {
 	type KeyObject,
 } from 'node:crypto';
 
-import { safeEqual, type Verification } from './signatures';
+import { MIN_SECRET_BYTES, safeEqual, signingSecretProblem, type Verification } from './signatures';
 
 /**
  * Inbound `Authorization: Bearer <JWT>` (a compact JWS) checked with node:crypto alone: a shared
@@ -62,8 +62,6 @@ const fail = (reason: string): Failure => ({ valid: false, reason });
 const MAX_TOKEN_LENGTH = 16 * 1024;
 /** RS* and PS* keys below this size are refused (as jose and RFC 7518 §3.3 do). */
 const MIN_RSA_BITS = 2048;
-/** HS* secrets shorter than this can be brute-forced from one captured token. */
-export const MIN_SECRET_BYTES = 16;
 
 /** Keys older than this are refreshed. */
 const JWKS_MAX_AGE_SECONDS = 10 * 60;
@@ -173,7 +171,8 @@ function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number
 
 const secretKeys = new Map<string, KeyObject>();
 
-const secretTooShort = (secret: string): boolean => Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES;
+/** The signature schemes' minimum: a shorter HS* secret can be guessed offline from one captured token. */
+const secretTooShort = (secret: string): boolean => signingSecretProblem(secret, 'text') === 'too_short';
 
 function secretKey(secret: string): KeyObject {
 	const cached = secretKeys.get(secret);
