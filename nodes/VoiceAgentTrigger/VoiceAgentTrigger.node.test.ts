@@ -31,7 +31,7 @@ function nodeWith(parameters: INodeParameters): INode {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
-		credentials: { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' } },
+		credentials: { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' }, voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' } },
 	};
 }
 
@@ -54,12 +54,15 @@ interface Setup {
 	parameters: INodeParameters;
 	/** The API-key credential's data; undefined: the node has none. */
 	credential?: IDataObject;
+	/** The JWT credential's data (Verification: Bearer JWT). */
+	jwtCredential?: IDataObject;
 }
 
-function credentialStore(credential: IDataObject | undefined) {
+function credentialStore(credential: IDataObject | undefined, jwtCredential?: IDataObject) {
 	return jest.fn(async (type: string) => {
-		if (type !== 'voiceAgentApiKeyApi' || !credential) throw new Error(`Node does not have credentials of type ${type}`);
-		return credential;
+		const found = type === 'voiceAgentApiKeyApi' ? credential : type === 'voiceAgentJwtApi' ? jwtCredential : undefined;
+		if (!found) throw new Error(`Node does not have credentials of type ${type}`);
+		return found;
 	});
 }
 
@@ -120,7 +123,7 @@ async function deliver(setup: Setup, body: string, headers: Record<string, strin
 	const context = {
 		getNode: () => node,
 		getNodeParameter: parameterReader(node),
-		getCredentials: credentialStore(setup.credential),
+		getCredentials: credentialStore(setup.credential, setup.jwtCredential),
 		getWorkflow: () => ({ id: `wf-${++workflowCounter}` }),
 		getWorkflowStaticData: () => ({}),
 		getRequestObject: () => ({ rawBody: Buffer.from(body), readRawBody: async () => undefined }),
@@ -380,5 +383,33 @@ describe('audit #4: Object.prototype names as event names through webhook()', ()
 		const filtered = await deliver({ parameters: parameters(['session.ended']) }, body);
 		expect(filtered.answer).toEqual({ status: 'ignored', event: name });
 		expect(filtered.result.workflowData).toBeUndefined();
+	});
+});
+
+describe('a credential that cannot verify is a configuration error (500, logged), not the sender\'s (401)', () => {
+	const layercodeBody = JSON.stringify({ type: 'message', session_id: 's', conversation_id: 'c', turn_id: 't', text: 'hi' });
+
+	test('audit #7: a signing secret shorter than 16 bytes, found per request, even with a genuine signature', async () => {
+		const secret = 'short-secret';
+		const outcome = await deliver({ parameters: { platform: 'layercode' }, credential: { webhookSecret: secret } }, layercodeBody, signLayercode(layercodeBody, secret));
+		expect(outcome.status).toBe(500);
+		expect(outcome.answer).toMatchObject({ error: 'configuration' });
+		expect(JSON.stringify(outcome.answer)).not.toContain(secret);
+		expect(outcome.result.workflowData).toBeUndefined();
+		expect(outcome.logger.error).toHaveBeenCalled();
+	});
+
+	test.each([
+		['an HS secret under 16 bytes', { keyType: 'secret', secret: 'short-secret', algorithms: ['HS256'] }, 'invalid verification key'],
+		['a plain http JWKS URL', { keyType: 'jwks', jwksUrl: 'http://idp.example.com/jwks.json', algorithms: ['RS256'] }, 'JWKS URL must use https'],
+	])('audit #7/#8: Bearer JWT with %s', async (_, jwtCredential, reason) => {
+		const outcome = await deliver(
+			{ parameters: { platform: 'speaknode', verification: 'jwt' }, jwtCredential },
+			JSON.stringify({ event: 'ConversationComplete', data: {} }),
+			{ authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' },
+		);
+		expect(outcome.status).toBe(500);
+		expect(outcome.answer).toEqual({ error: 'configuration', message: `Bearer JWT verification: ${reason}` });
+		expect(outcome.result.workflowData).toBeUndefined();
 	});
 });

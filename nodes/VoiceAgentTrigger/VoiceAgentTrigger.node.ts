@@ -30,6 +30,9 @@ import {
 const MISSING_SECRET =
 	'Signature verification is on but the credential has no Webhook Signing Secret. Add it, or set Verification to None.';
 
+/** Bearer JWT reasons that are the credential's fault, answered 500 like a missing secret. */
+const JWT_CONFIGURATION_REASONS = new Set(['no verification key configured', 'invalid verification key', 'JWKS URL must use https']);
+
 // Schemes whose deliveries carry their signing time, checked against Timestamp Tolerance.
 const TIMED_METHODS = new Set(['standardWebhooks', 'layercodeSignature', 'stripeStyle']);
 
@@ -231,8 +234,9 @@ export class VoiceAgentTrigger implements INodeType {
 		if (settings.method === 'jwt') {
 			const verification = await verifyInboundJwt(this, headers);
 			if (!verification.valid) {
-				return verification.reason === 'no verification key configured'
-					? answer(res, 500, { error: 'configuration', message: 'Bearer JWT verification has no key configured' })
+				// The key material is wrong, not the token: the sender's retry must get through once it is fixed.
+				return JWT_CONFIGURATION_REASONS.has(verification.reason)
+					? answer(res, 500, { error: 'configuration', message: `Bearer JWT verification: ${verification.reason}` })
 					: answer(res, 401, { error: 'unauthorized', reason: verification.reason });
 			}
 		} else if (settings.method !== 'none') {
