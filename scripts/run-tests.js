@@ -98,7 +98,7 @@ needsBuild('reliability', () => jest('reliability', 'jest.reliability.config.js'
 console.log('\n=== summary');
 for (const stage of stages) {
 	console.log(
-		`${stage.name.padEnd(20)} ${String(stage.passed).padStart(5)} passed ${String(stage.failed).padStart(4)} failed ${stage.seconds.toFixed(1).padStart(8)} s`,
+		`${stage.name.padEnd(24)} ${String(stage.passed).padStart(5)} passed ${String(stage.failed).padStart(4)} failed ${stage.seconds.toFixed(1).padStart(8)} s`,
 	);
 }
 const passed = stages.reduce((sum, stage) => sum + stage.passed, 0);
