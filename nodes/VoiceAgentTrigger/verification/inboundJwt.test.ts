@@ -374,3 +374,56 @@ describe('the credential', () => {
 		expect(await jwtConfigurationProblem(hookContext(long, ok(), served()))).toBeUndefined();
 	});
 });
+
+describe('audit #12: the JWT credential test sends its access token to an https base URL only, never along a redirect', () => {
+	const TOKEN = 'access-token-0123456789abcdef';
+	const tokenCredential = (baseUrl: string): ICredentialDataDecryptedObject => ({ accessToken: TOKEN, baseUrl });
+
+	test.each(['http://api.agntix.ai', 'http://10.0.0.5:8080', 'ftp://api.agntix.ai', 'https://user:pw@api.agntix.ai', 'not a url'])(
+		'base URL %s: refused, the token is never sent',
+		async (baseUrl) => {
+			const seen = served();
+			const result = await credentialTest(tokenCredential(baseUrl), ok(jsonBody({ data: [] })), seen);
+			expect(result.status).toBe('Error');
+			expect(seen.calls).toEqual([]);
+		},
+	);
+
+	test('a redirect is not followed, and is reported in our words', async () => {
+		const seen = served();
+		const redirect: Remote = { status: 302, body: Buffer.from(''), redirect: { location: 'https://elsewhere.example', body: jsonBody({ data: [] }) } };
+		const result = await credentialTest(tokenCredential('https://api.agntix.ai'), redirect, seen);
+		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('redirect (HTTP 302)') });
+		expect(seen.calls).toHaveLength(1);
+		expect(seen.calls[0]).toMatchObject({ uri: 'https://api.agntix.ai/api/v1/chat/sessions', followRedirect: false });
+	});
+
+	test("a server's error page is not echoed; a 2xx passes", async () => {
+		const page = Buffer.from('<html>internal-db-host 10.1.2.3 stack trace</html>');
+		const failing = await credentialTest(tokenCredential('https://api.agntix.ai'), { status: 500, body: page }, served());
+		expect(failing).toEqual({ status: 'Error', message: 'The platform API could not be reached with this token: HTTP 500' });
+		expect(await credentialTest(tokenCredential('http://127.0.0.1:8080'), ok(jsonBody({ data: [] })), served())).toEqual({
+			status: 'OK',
+			message: 'Connection tested successfully',
+		});
+	});
+});
+
+describe('activation on n8n start does not depend on the identity provider answering', () => {
+	const withMode = (mode: string, remote: Remote, seen: Served): IHookFunctions =>
+		({ ...hookContext(jwksCredential(), remote, seen), getActivationMode: () => mode }) as unknown as IHookFunctions;
+
+	test.each(['init', 'leadershipChange'])('mode %s: the JWKS URL is checked, not downloaded (a 503 does not refuse)', async (mode) => {
+		const seen = served();
+		expect(await jwtConfigurationProblem(withMode(mode, { status: 503, body: Buffer.from('down') }, seen))).toBeUndefined();
+		expect(seen.calls).toEqual([]);
+		const http = { ...hookContext(jwksCredential({ jwksUrl: 'http://issuer.example.com/jwks.json' }), ok(), seen), getActivationMode: () => mode };
+		expect(await jwtConfigurationProblem(http as unknown as IHookFunctions)).toMatch(/must start with https:\/\//);
+	});
+
+	test.each(['activate', 'manual'])('mode %s (a user publishing): the JWKS is downloaded and a 503 refuses', async (mode) => {
+		const seen = served();
+		expect(await jwtConfigurationProblem(withMode(mode, { status: 503, body: Buffer.from('down') }, seen))).toMatch(/503/);
+		expect(seen.calls).toHaveLength(1);
+	});
+});

@@ -10,6 +10,7 @@ import type {
 import { cachedCredentials } from '../credentialCache';
 import { checkJwtKeyMaterial, verifyBearerToken, type JwtAlgorithm, type JwtSettings, type JwtVerification } from './jwt';
 import { header, type IncomingHttpHeaders } from './verifyRequest';
+import { apiBaseUrl, apiUrl } from '../../shared/platformApi';
 
 type Context = IHookFunctions | IWebhookFunctions;
 
@@ -183,11 +184,17 @@ export async function verifyInboundJwt(context: IWebhookFunctions, headers: Inco
 	return await verifyBearerToken(header(headers, 'authorization'), settings, jwksFetcher(context));
 }
 
-/** What is wrong with the JWT credential's key material, if anything (checked at publish time). */
+/**
+ * What is wrong with the JWT credential's key material, if anything (checked on activation). The
+ * JWKS is downloaded only when a user publishes: on n8n's start or a leadership change, an identity
+ * provider that is briefly down must not leave the trigger off (n8n would answer 404 until a retry).
+ */
 export async function jwtConfigurationProblem(context: IHookFunctions): Promise<string | undefined> {
 	const settings = await credentialSettings(context);
 	if (!settings) return 'Bearer JWT verification needs a Voice Agent JWT API credential';
-	return await checkJwtKeyMaterial(settings, jwksFetcher(context));
+	const mode = context.getActivationMode?.();
+	const download = mode !== 'init' && mode !== 'leadershipChange';
+	return await checkJwtKeyMaterial(settings, jwksFetcher(context), { download });
 }
 
 /**
@@ -224,24 +231,45 @@ export async function testJwtCredential(
 	}
 	const token = typeof data.accessToken === 'string' ? data.accessToken.trim() : '';
 	if (token !== '' && typeof data.baseUrl === 'string' && data.baseUrl !== '') {
-		try {
-			await request({
-				uri: `${data.baseUrl.replace(/\/+$/, '')}/api/v1/chat/sessions?limit=1`,
-				headers: { Authorization: `Bearer ${token}` },
-				json: true,
-				timeout: 10_000,
-			});
-		} catch (error) {
-			const status = (error as { statusCode?: number }).statusCode;
-			return {
-				status: 'Error',
-				message:
-					status === 401
-						? 'The platform refused the access token (401): it may have expired, or belong to another environment'
-						: `The platform API could not be reached with this token: ${status ? `HTTP ${status}` : (error as Error).message}`,
-			};
-		}
+		const problem = await testAccessToken(request, data.baseUrl, token);
+		if (problem) return { status: 'Error', message: problem };
 	}
 	if (!keyConfigured && token === '') return { status: 'Error', message: 'Set an access token, an inbound token key, or both' };
 	return { status: 'OK', message: 'Connection tested successfully' };
+}
+
+/**
+ * The access token against the platform API, as the node sends it (platformApi.ts): https base
+ * URLs only and no redirects, so the token goes to that host and nowhere else; answers in our
+ * words, never the server's.
+ */
+async function testAccessToken(request: (options: object) => Promise<unknown>, baseUrl: string, token: string): Promise<string | undefined> {
+	const base = apiBaseUrl(baseUrl);
+	if (typeof base === 'string') return base;
+	const url = apiUrl(base, '/api/v1/chat/sessions');
+	if (url === undefined) return 'The API Base URL cannot be used to build the API address';
+	let status: number;
+	try {
+		const response = (await request({
+			uri: url,
+			qs: { limit: 1 },
+			headers: { Authorization: `Bearer ${token}` },
+			// Only the status matters: the body is not parsed (an error page is not JSON).
+			timeout: 10_000,
+			followRedirect: false,
+			followAllRedirects: false,
+			simple: false,
+			resolveWithFullResponse: true,
+		})) as { statusCode?: number };
+		status = response.statusCode ?? 0;
+	} catch (error) {
+		const code = (error as { code?: unknown }).code;
+		return `The platform API could not be reached with this token: ${typeof code === 'string' ? code : 'the request failed'}`;
+	}
+	if (status >= 200 && status < 300) return undefined;
+	if (status === 401) return 'The platform refused the access token (401): it may have expired, or belong to another environment';
+	if (status >= 300 && status < 400) {
+		return `The API Base URL answered with a redirect (HTTP ${status}). Redirects are not followed, so the token only goes to the API Base URL: set it to the platform's API address.`;
+	}
+	return `The platform API could not be reached with this token: HTTP ${status}`;
 }

@@ -555,7 +555,11 @@ export async function verifyBearerToken(
 }
 
 /** Checks the key material without a token (for the credential test): undefined when usable, else what is wrong. */
-export async function checkJwtKeyMaterial(settings: JwtSettings, fetchJson: FetchJson): Promise<string | undefined> {
+export async function checkJwtKeyMaterial(
+	settings: JwtSettings,
+	fetchJson: FetchJson,
+	{ download = true }: { download?: boolean } = {},
+): Promise<string | undefined> {
 	const algorithms = allowedAlgorithms(settings);
 	if (algorithms.length === 0) return 'no algorithm is allowed: choose at least one';
 	const material = configuredMaterial(settings);
@@ -583,6 +587,7 @@ export async function checkJwtKeyMaterial(settings: JwtSettings, fetchJson: Fetc
 			if (material === undefined) return 'no JWKS URL is set';
 			const urlProblem = jwksUrlProblem(material);
 			if (urlProblem) return urlProblem;
+			if (!download) return undefined;
 			// Always a fresh download (the test is about the URL as it is now); the trigger's cache is left alone.
 			const keys = await downloadJwks(material, fetchJson);
 			if (typeof keys === 'string') return keys;
