@@ -198,11 +198,13 @@ export function openTurnStream(res: Response, options: TurnStreamOptions): void 
 		if (last !== undefined) res.write(last);
 		if (pending.trim() !== '') onLine(pending); // a last line without its newline
 		pending = '';
-		// The platform waits for response.end: it is sent exactly once, whoever ends the stream.
-		emit({ type: 'response.end' });
 		if (gone()) return res; // given up above
-		// What waits for 'drain' goes to the socket's buffer (at most MAX_BUFFERED_BYTES); Node
-		// sends it before closing.
+		// The platform waits for response.end: it is sent exactly once, whoever ends the stream.
+		// The workflow is done, so what waits for 'drain' cannot grow any more: it goes to the
+		// socket's buffer whole, with the end after it (no cap here, which could turn a finished
+		// turn into an error), and Node sends it before closing.
+		if (!ended) queue.push(sseFrame({ type: 'response.end' }, options.turnId));
+		ended = true;
 		for (const text of queue) writeNow(text);
 		forget();
 		return end();
