@@ -31,6 +31,14 @@ function storedIds(staticData: IDataObject): Array<[string, number]> {
 		.sort(([, a], [, b]) => a - b);
 }
 
+/** When static data recorded this id (an own key: ids are the sender's text), without sorting the list. */
+function storedTime(staticData: IDataObject, id: string): number | undefined {
+	const stored = staticData.deliveries;
+	if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return undefined;
+	const at = Object.prototype.hasOwnProperty.call(stored, id) ? (stored as IDataObject)[id] : undefined;
+	return typeof at === 'number' ? at : undefined;
+}
+
 function processRecord(scope: string, staticData: IDataObject, nowMs: number): Map<string, number> {
 	let seen = seenInProcess.get(scope);
 	if (!seen) {
@@ -59,8 +67,8 @@ export function claimDelivery(scope: string, staticData: IDataObject, id: string
 	// By age, not mere presence: pruning keeps the record bounded, this keeps it correct.
 	const seenAt = seen.get(id);
 	if (seenAt !== undefined && nowMs - seenAt < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
-	const stored = storedIds(staticData).find(([storedId]) => storedId === id);
-	if (stored && nowMs - stored[1] < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
+	const storedAt = storedTime(staticData, id);
+	if (storedAt !== undefined && nowMs - storedAt < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
 	let pending = pendingInProcess.get(scope);
 	if (!pending) {
 		pending = new Map();

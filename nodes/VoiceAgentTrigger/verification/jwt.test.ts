@@ -12,6 +12,7 @@ import fc from 'fast-check';
 
 import {
 	checkJwtKeyMaterial,
+	JWKS_MAX_URLS,
 	JWT_ALGORITHMS,
 	resetJwksCache,
 	verifyBearerToken,
@@ -920,19 +921,20 @@ describe('JWKS', () => {
 		expect(calls).toBe(1);
 	});
 
-	test('audit #1: failed URLs are cached too, and the cache stays at 16 URLs', async () => {
+	test('audit #1: failed URLs are cached too, and the cache stays at JWKS_MAX_URLS URLs', async () => {
+		const MAX = JWKS_MAX_URLS;
 		const endpoint = jwksEndpoint({ keys: [] });
 		const url = (index: number) => `https://issuer-${index}.example.com/jwks.json`;
 		const use = async (index: number) =>
 			reasonOf(await verify(T['ES256 long'], jwksSettings({ jwksUrl: url(index) }), endpoint.fetchJson, NOW + 1));
-		for (let index = 0; index < 16; index++) expect(await use(index)).toBe('could not fetch signing keys');
-		expect(endpoint.calls).toBe(16);
-		for (let index = 0; index < 16; index++) await use(index); // each failure is remembered
-		expect(endpoint.calls).toBe(16);
-		await use(16); // a 17th URL evicts the least recently used one (url(0))…
-		expect(endpoint.calls).toBe(17);
+		for (let index = 0; index < MAX; index++) expect(await use(index)).toBe('could not fetch signing keys');
+		expect(endpoint.calls).toBe(MAX);
+		for (let index = 0; index < MAX; index++) await use(index); // each failure is remembered
+		expect(endpoint.calls).toBe(MAX);
+		await use(MAX); // one URL more evicts the least recently used one (url(0))…
+		expect(endpoint.calls).toBe(MAX + 1);
 		await use(0); // …which is fetched again
-		expect(endpoint.urls.slice(-2)).toEqual([url(16), url(0)]);
+		expect(endpoint.urls.slice(-2)).toEqual([url(MAX), url(0)]);
 	});
 
 	test('a known kid does not wait for a fetch under way for an unknown one; a rotated kid joins it', async () => {
@@ -994,22 +996,23 @@ describe('JWKS', () => {
 		expect(endpoint.calls).toBe(1);
 	});
 
-	test('keeps at most 16 URLs, evicting the least recently used', async () => {
+	test('keeps at most JWKS_MAX_URLS URLs, evicting the least recently used', async () => {
+		const MAX = JWKS_MAX_URLS;
 		const endpoint = jwksEndpoint();
 		const url = (index: number) => `https://issuer-${index}.example.com/jwks.json`;
 		const use = async (index: number) =>
 			reasonOf(await verify(T['ES256 long'], jwksSettings({ jwksUrl: url(index) }), endpoint.fetchJson, NOW + 1));
-		for (let index = 0; index < 16; index++) expect(await use(index)).toBe('valid');
-		expect(endpoint.calls).toBe(16);
+		for (let index = 0; index < MAX; index++) expect(await use(index)).toBe('valid');
+		expect(endpoint.calls).toBe(MAX);
 		expect(await use(0)).toBe('valid'); // cached, and now the most recently used
-		expect(endpoint.calls).toBe(16);
-		expect(await use(16)).toBe('valid'); // evicts url(1)
-		expect(endpoint.calls).toBe(17);
+		expect(endpoint.calls).toBe(MAX);
+		expect(await use(MAX)).toBe('valid'); // evicts url(1)
+		expect(endpoint.calls).toBe(MAX + 1);
 		expect(await use(0)).toBe('valid');
-		expect(endpoint.calls).toBe(17);
+		expect(endpoint.calls).toBe(MAX + 1);
 		expect(await use(1)).toBe('valid');
-		expect(endpoint.calls).toBe(18);
-		expect(endpoint.urls.slice(-2)).toEqual([url(16), url(1)]);
+		expect(endpoint.calls).toBe(MAX + 2);
+		expect(endpoint.urls.slice(-2)).toEqual([url(MAX), url(1)]);
 	});
 
 	test('keeps at most 100 keys per URL', async () => {

@@ -69,7 +69,8 @@ const JWKS_MAX_AGE_SECONDS = 10 * 60;
 const JWKS_REFETCH_SECONDS = 30;
 /** While refreshes fail, the last good keys are served this long after they were fetched. */
 const JWKS_STALE_LIMIT_SECONDS = 24 * 60 * 60;
-const JWKS_MAX_URLS = 16;
+// Generous: each credential names one URL, and an evicted URL would lose its 30 s fetch limit.
+export const JWKS_MAX_URLS = 256;
 const JWKS_MAX_KEYS = 100;
 const KEY_CACHE_LIMIT = 32;
 
