@@ -1,6 +1,6 @@
 import type { IAuthenticateRuleResponseCode } from 'n8n-workflow';
 
-import { VoiceAgentApiKeyApi } from './VoiceAgentApiKeyApi.credentials';
+import { VoiceAgentApiKeyApi } from '../../../credentials/VoiceAgentApiKeyApi.credentials';
 
 const credential = new VoiceAgentApiKeyApi();
 

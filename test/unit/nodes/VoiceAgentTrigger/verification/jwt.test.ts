@@ -20,13 +20,13 @@ import {
 	type JwtAlgorithm,
 	type JwtSettings,
 	type JwtVerification,
-} from './jwt';
+} from '../../../../../nodes/VoiceAgentTrigger/verification/jwt';
 
 // ---------------------------------------------------------------------------------------------
 // Tokens are signed by `jose` (the reference implementation). jose 6 ships ES modules only, which
 // Jest (CommonJS, Node < 24.9) cannot load, so every token is signed in one child Node process.
 
-const REPO_ROOT = join(__dirname, '..', '..', '..');
+const REPO_ROOT = join(__dirname, '..', '..', '..', '..', '..');
 
 interface SignOp {
 	alg: string;

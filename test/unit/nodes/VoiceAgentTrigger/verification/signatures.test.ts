@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 
-import { fixtureText } from '../../../test/unit/helpers/fixtures';
-import { svixSign, svixVerify } from '../../../test/unit/helpers/svix';
+import { fixtureText } from '../../../helpers/fixtures';
+import { svixSign, svixVerify } from '../../../helpers/svix';
 import {
 	MIN_SECRET_BYTES,
 	parseKeyValueHeader,
@@ -15,7 +15,7 @@ import {
 	type HmacAlgorithm,
 	type SignatureEncoding,
 	type Verification,
-} from './signatures';
+} from '../../../../../nodes/VoiceAgentTrigger/verification/signatures';
 
 // A fixed clock: every timestamp below is relative to it.
 const NOW = 1_749_737_000;

@@ -9,7 +9,7 @@ import {
 	type INode,
 } from 'n8n-workflow';
 
-import { apiBaseUrl, apiUrl, fetchSession, fetchTranscript, invalidId } from './platformApi';
+import { apiBaseUrl, apiUrl, fetchSession, fetchTranscript, invalidId } from '../../../../nodes/shared/platformApi';
 
 const NODE = { name: 'Voice Agent', type: 'n8n-nodes-voice-agent.voiceAgent' } as INode;
 const KEY = 'pk_live_secret_key';

@@ -9,9 +9,9 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../test/support/sign';
-import { resetDeduplication } from './deduplication';
-import { VoiceAgentTrigger } from './VoiceAgentTrigger.node';
+import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../../support/sign';
+import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
+import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const TEXT_SECRET = 'layercode-webhook-secret-for-tests';

@@ -7,7 +7,7 @@ import {
 	PENDING_MAX_AGE_MS,
 	rememberDeliveries,
 	resetDeduplication,
-} from './deduplication';
+} from '../../../../nodes/VoiceAgentTrigger/deduplication';
 
 /** What the trigger does: claim, and once the execution exists, remember in static data. */
 function claim(scope: string, staticData: IDataObject, id: string, nowMs?: number): boolean {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { NodeOperationError, type IExecuteFunctions, type INode, type IWebhookFunctions } from 'n8n-workflow';
 
-import { openTurnStream } from '../VoiceAgentTrigger/TurnStream';
-import { executeTurn, hasStreamingSupport, NO_STREAMING_SUPPORT } from './turn';
+import { openTurnStream } from '../../../../nodes/VoiceAgentTrigger/TurnStream';
+import { executeTurn, hasStreamingSupport, NO_STREAMING_SUPPORT } from '../../../../nodes/VoiceAgent/turn';
 
 const NODE = { name: 'Speak', type: 'n8n-nodes-voice-agent.voiceAgent' } as INode;
 

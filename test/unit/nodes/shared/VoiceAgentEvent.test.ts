@@ -1,4 +1,4 @@
-import { asNumber, asObject, asString, buildEvent, toIsoTime, type EventFields } from './VoiceAgentEvent';
+import { asNumber, asObject, asString, buildEvent, toIsoTime, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
 
 /** Every key a platform module may fill in: the compiler complains here when one is added or removed. */
 const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {

@@ -1,4 +1,4 @@
-import { isTurnEvent, SSE_HEADERS, sseFrame, TURN_EVENT_TYPES } from './sse';
+import { isTurnEvent, SSE_HEADERS, sseFrame, TURN_EVENT_TYPES } from '../../../../nodes/shared/sse';
 
 describe('SSE_HEADERS', () => {
 	test('event stream, no caching or transformation, no proxy buffering', () => {

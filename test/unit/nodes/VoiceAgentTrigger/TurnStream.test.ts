@@ -9,7 +9,7 @@ import {
 	sendWholeTurn,
 	turnEventsForChunk,
 	voiceAgentNodeNames,
-} from './TurnStream';
+} from '../../../../nodes/VoiceAgentTrigger/TurnStream';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 

@@ -3,13 +3,13 @@ import cloneDeep from 'lodash/cloneDeep';
 import set from 'lodash/set';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fixture, fixtureNames } from '../../../test/unit/helpers/fixtures';
-import { buildEvent } from '../../shared/VoiceAgentEvent';
-import { agntix } from './agntix';
-import { KNOWN_EVENTS, platformModule } from './index';
-import { layercode } from './layercode';
-import { otherPlatform } from './other';
-import { speakNode } from './speaknode';
+import { fixture, fixtureNames } from '../../../helpers/fixtures';
+import { buildEvent } from '../../../../../nodes/shared/VoiceAgentEvent';
+import { agntix } from '../../../../../nodes/VoiceAgentTrigger/platforms/agntix';
+import { KNOWN_EVENTS, platformModule } from '../../../../../nodes/VoiceAgentTrigger/platforms/index';
+import { layercode } from '../../../../../nodes/VoiceAgentTrigger/platforms/layercode';
+import { otherPlatform } from '../../../../../nodes/VoiceAgentTrigger/platforms/other';
+import { speakNode } from '../../../../../nodes/VoiceAgentTrigger/platforms/speaknode';
 
 /** The module of a platform this package knows. */
 function moduleFor(platform: string) {

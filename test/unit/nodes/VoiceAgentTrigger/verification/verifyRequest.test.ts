@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
-import { fixtureText } from '../../../test/unit/helpers/fixtures';
-import { svixSign } from '../../../test/unit/helpers/svix';
+import { fixtureText } from '../../../helpers/fixtures';
+import { svixSign } from '../../../helpers/svix';
 import {
 	header,
 	secretProblem,
@@ -10,7 +10,7 @@ import {
 	type IncomingHttpHeaders,
 	type VerificationMethod,
 	type VerificationSettings,
-} from './verifyRequest';
+} from '../../../../../nodes/VoiceAgentTrigger/verification/verifyRequest';
 
 // verifyRequest reads the real clock: every signature here is made "now".
 const now = () => Math.floor(Date.now() / 1000);
