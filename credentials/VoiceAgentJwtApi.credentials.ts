@@ -125,8 +125,10 @@ export class VoiceAgentJwtApi implements ICredentialType {
 		},
 	];
 
-	// Tested by the Voice Agent Trigger's voiceAgentJwtApiTest: it checks the inbound key material
-	// (PEM parses, JWKS answers with keys) as well as the access token, which a request cannot.
+	// Tested by the nodes' voiceAgentJwtApiTest (testJwtCredential in inboundJwt.ts), offline: the
+	// inbound key material (secret length, PEM parses and fits an algorithm, JWKS URL https) and
+	// the API Base URL the access token would go to, which a declarative test request cannot check.
+	// The JWKS is downloaded on publishing, the access token first sent on an API call.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {

@@ -35,6 +35,7 @@ const WORKFLOWS = {
 const testedCredentials = (stubUrl: string, jwks: string) => ({
 	jwksOk: jwtCredential('jwtTestJwksOk01', { keyType: 'jwks', jwksUrl: jwks }),
 	jwksDead: jwtCredential('jwtTestJwksDead', { keyType: 'jwks', jwksUrl: 'http://127.0.0.1:9/jwks.json' }),
+	jwksHttp: jwtCredential('jwtTestJwksHttp', { keyType: 'jwks', jwksUrl: 'http://issuer.example.com/jwks.json' }),
 	badPem: jwtCredential('jwtTestBadPem01', { keyType: 'publicKey', publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }),
 	refusedToken: jwtCredential('jwtTestRefused1', { keyType: 'secret', secret: JWT_SECRET, baseUrl: stubUrl, accessToken: 'expired-token' }),
 });
@@ -158,10 +159,18 @@ describe("n8n's credential test", () => {
 		expect(result).toMatchObject({ status: 'OK' });
 	});
 
-	guarded('JWT: a JWKS URL that does not answer → says so', async () => {
+	// n8n gives credential tests no HTTP helper but the deprecated `helpers.request`, which n8n's
+	// scanner refuses: the JWT credential's test checks offline (inboundJwt.ts, testJwtCredential).
+	// The JWKS is downloaded on publishing; the access token is first sent on an API call.
+	guarded('JWT: a JWKS URL that does not answer → OK: the URL is checked, not downloaded', async () => {
 		const result = await n8n.testCredential(tested.jwksDead);
+		expect(result).toMatchObject({ status: 'OK' });
+	});
+
+	guarded('JWT: a plain-http JWKS URL to another machine → says so', async () => {
+		const result = await n8n.testCredential(tested.jwksHttp);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Inbound token key: /);
+		expect(result.message).toMatch(/^Inbound token key: the JWKS URL must start with https:\/\//);
 	});
 
 	guarded('JWT: a public key that does not parse → says so', async () => {
@@ -170,8 +179,10 @@ describe("n8n's credential test", () => {
 		expect(result.message).toMatch(/^Inbound token key: /);
 	});
 
-	guarded('JWT: an access token the platform refuses → the 401 explained', async () => {
+	guarded('JWT: an access token is never sent by the test → OK', async () => {
+		const before = stub.requests.length;
 		const result = await n8n.testCredential(tested.refusedToken);
-		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('refused the access token (401)') });
+		expect(result).toMatchObject({ status: 'OK' });
+		expect(stub.requests.slice(before)).toEqual([]);
 	});
 });

@@ -51,7 +51,7 @@ const isStream = (value: unknown): value is BodyStream =>
 	Symbol.asyncIterator in value &&
 	typeof (value as { destroy?: unknown }).destroy === 'function';
 
-/** A response as n8n's helpers return it with `returnFullResponse` / `resolveWithFullResponse`. */
+/** A response as n8n's `httpRequest` returns it with `returnFullResponse`. */
 interface Response {
 	body?: unknown;
 	statusCode?: number;
@@ -197,79 +197,41 @@ export async function jwtConfigurationProblem(context: IHookFunctions): Promise<
 	return await checkJwtKeyMaterial(settings, jwksFetcher(context), { download });
 }
 
+/** The credential test never downloads (checkJwtKeyMaterial is told so): calling this is a bug. */
+const noDownload = async (): Promise<never> => {
+	throw new Error('the credential test does not download the JWKS');
+};
+
 /**
- * The JWT credential's test: the inbound key material parses (or the JWKS URL answers with
- * keys), and, when an access token is set, the platform API accepts it.
+ * The JWT credential's test, without the network: the inbound key material is usable (a secret of
+ * at least 16 bytes, a PEM key that parses and fits an allowed algorithm, a JWKS URL that is
+ * https or loopback http), and an access token has an API Base URL it may be sent to.
+ *
+ * n8n hands credential tests one HTTP helper, the deprecated `helpers.request`
+ * (ICredentialTestFunctions in n8n 1.x and 2.x), and n8n's scanner refuses it in verified
+ * packages. So the JWKS is downloaded when a workflow is published (jwtConfigurationProblem,
+ * through `httpRequest`), and the access token is first sent on an API call (platformApi.ts),
+ * whose 401 says what to check.
  */
 export async function testJwtCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
-	// Credential tests get no other HTTP helper than `request` from n8n (ICredentialTestFunctions).
-	// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
-	const request = async (options: object): Promise<unknown> => await this.helpers.request(options);
 	const settings = jwtSettings(data);
 	const keyConfigured = Boolean(settings.secret || settings.publicKey || settings.jwksUrl);
 	if (keyConfigured) {
-		const problem = await checkJwtKeyMaterial(
-			settings,
-			async (url) =>
-				await fetchJwksText(
-					async () =>
-						(await request({
-							uri: url,
-							useStream: true,
-							simple: false,
-							resolveWithFullResponse: true,
-							followRedirect: false,
-							timeout: JWKS_DEADLINE_MS,
-						})) as Response,
-				),
-		);
+		const problem = await checkJwtKeyMaterial(settings, noDownload, { download: false });
 		if (problem) return { status: 'Error', message: `Inbound token key: ${problem}` };
 	}
 	const token = typeof data.accessToken === 'string' ? data.accessToken.trim() : '';
-	if (token !== '' && typeof data.baseUrl === 'string' && data.baseUrl !== '') {
-		const problem = await testAccessToken(request, data.baseUrl, token);
-		if (problem) return { status: 'Error', message: problem };
+	if (token !== '') {
+		const base = apiBaseUrl(data.baseUrl);
+		if (typeof base === 'string') return { status: 'Error', message: base };
+		if (apiUrl(base, '/api/v1/chat/sessions') === undefined) {
+			return { status: 'Error', message: 'The API Base URL cannot be used to build the API address' };
+		}
 	}
 	if (!keyConfigured && token === '') return { status: 'Error', message: 'Set an access token, an inbound token key, or both' };
 	return { status: 'OK', message: 'Connection tested successfully' };
-}
-
-/**
- * The access token against the platform API, as the node sends it (platformApi.ts): https base
- * URLs only and no redirects, so the token goes to that host and nowhere else; answers in our
- * words, never the server's.
- */
-async function testAccessToken(request: (options: object) => Promise<unknown>, baseUrl: string, token: string): Promise<string | undefined> {
-	const base = apiBaseUrl(baseUrl);
-	if (typeof base === 'string') return base;
-	const url = apiUrl(base, '/api/v1/chat/sessions');
-	if (url === undefined) return 'The API Base URL cannot be used to build the API address';
-	let status: number;
-	try {
-		const response = (await request({
-			uri: url,
-			qs: { limit: 1 },
-			headers: { Authorization: `Bearer ${token}` },
-			// Only the status matters: the body is not parsed (an error page is not JSON).
-			timeout: 10_000,
-			followRedirect: false,
-			followAllRedirects: false,
-			simple: false,
-			resolveWithFullResponse: true,
-		})) as { statusCode?: number };
-		status = response.statusCode ?? 0;
-	} catch (error) {
-		const code = (error as { code?: unknown }).code;
-		return `The platform API could not be reached with this token: ${typeof code === 'string' ? code : 'the request failed'}`;
-	}
-	if (status >= 200 && status < 300) return undefined;
-	if (status === 401) return 'The platform refused the access token (401): it may have expired, or belong to another environment';
-	if (status >= 300 && status < 400) {
-		return `The API Base URL answered with a redirect (HTTP ${status}). Redirects are not followed, so the token only goes to the API Base URL: set it to the platform's API address.`;
-	}
-	return `The platform API could not be reached with this token: HTTP ${status}`;
 }
