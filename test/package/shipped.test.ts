@@ -134,12 +134,15 @@ describe('package.json', () => {
 describe('npm pack', () => {
 	// The project's .npmrc sets ignore-scripts (see there), under which npm runs no lifecycle
 	// script, prepack included: the tarball holds whatever `npm run build` last wrote.
-	test('ships dist/ with every file n8n loads, and nothing from the tests', () => {
+	test('ships dist/ with every file n8n loads (codex included), and nothing from the tests', () => {
 		distFiles();
 		const [{ files }] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
 		const shipped = files.map((file) => file.path);
 		const listed = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
 		expect(listed.filter((path) => !shipped.includes(path))).toEqual([]);
+		// Each node's codex (Foo.node.json beside Foo.node.js): n8n reads it for the node panel.
+		const codex = (pkg.n8n?.nodes ?? []).map((path) => path.replace(/\.js$/, '.json'));
+		expect(codex.filter((path) => !shipped.includes(path))).toEqual([]);
 		expect(shipped.filter((path) => !/^(dist\/|index\.js$|package\.json$|README\.md$|LICENSE$)/.test(path))).toEqual([]);
 		expect(shipped.filter((path) => /\.test\.|(^|\/)test\//.test(path))).toEqual([]);
 	});

@@ -1,0 +1,81 @@
+/**
+ * The codex files (Foo.node.json beside Foo.node.ts, copied to dist/ by the build): n8n's
+ * DirectoryLoader.getCodex reads `${nodeFile}on` and keeps categories, subcategories, alias and
+ * resources.{primary,credential}Documentation; without `resources` it drops the whole codex.
+ * The documentation links must land on headings the README has.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[] } };
+
+interface Codex {
+	node: string;
+	nodeVersion: string;
+	codexVersion: string;
+	categories: string[];
+	subcategories?: Record<string, string[]>;
+	alias: string[];
+	resources: { primaryDocumentation: Array<{ url: string }>; credentialDocumentation?: Array<{ url: string }> };
+}
+
+/** GitHub's heading anchors: lower case, punctuation dropped, each space a hyphen. */
+function githubSlug(heading: string): string {
+	return heading
+		.trim()
+		.toLowerCase()
+		.replace(/[^\p{L}\p{N}\s_-]/gu, '')
+		.replace(/\s/g, '-');
+}
+
+const readmeAnchors = new Set(
+	readFileSync(join(ROOT, 'README.md'), 'utf8')
+		.split('\n')
+		.filter((line) => /^#{1,6} /.test(line))
+		.map((line) => githubSlug(line.replace(/^#+ /, '').replace(/`/g, ''))),
+);
+
+const nodes = pkg.n8n.nodes.map((compiled) => {
+	const source = compiled.replace(/^dist\//, '').replace(/\.js$/, '.json');
+	const ts = compiled.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+	const name = /name: '(\w+)'/.exec(readFileSync(join(ROOT, ts), 'utf8'))![1];
+	return { source, name, codex: JSON.parse(readFileSync(join(ROOT, source), 'utf8')) as Codex };
+});
+
+describe.each(nodes)('$source', ({ name, codex }) => {
+	test('names the node type n8n gives it and the codex format', () => {
+		expect(codex.node).toBe(`${pkg.name}.${name}`);
+		expect(codex).toMatchObject({ nodeVersion: '1.0', codexVersion: '1.0' });
+		expect(codex.categories).toEqual(expect.arrayContaining(['Communication', 'AI']));
+	});
+
+	test('has the fields n8n reads, documentation links into the README', () => {
+		const urls = [...codex.resources.primaryDocumentation, ...(codex.resources.credentialDocumentation ?? [])].map(({ url }) => url);
+		expect(codex.resources.primaryDocumentation.length).toBeGreaterThan(0);
+		for (const url of urls) {
+			const [page, anchor] = url.split('#');
+			expect(page).toBe('https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent');
+			expect([...readmeAnchors]).toContain(anchor);
+		}
+	});
+
+	test('has a list of unique aliases', () => {
+		expect(new Set(codex.alias).size).toBe(codex.alias.length);
+		expect(codex.alias.length).toBeGreaterThan(5);
+	});
+});
+
+test('the trigger is found by every platform it receives from, Svix and Standard Webhooks', () => {
+	const trigger = nodes.find(({ name }) => name === 'voiceAgentTrigger')!.codex;
+	expect(trigger.alias).toEqual(
+		expect.arrayContaining(['Layercode', 'SpeakNode', 'Agntix', 'ElevenLabs', 'Vapi', 'Svix', 'Standard Webhooks', 'Voice', 'Phone Call', 'SSE']),
+	);
+	// Retell signs with its own x-retell-signature scheme, which the trigger does not implement.
+	expect(trigger.alias).not.toContain('Retell');
+});
+
+test('the Voice Agent node is found by the platforms it talks to', () => {
+	const node = nodes.find(({ name }) => name === 'voiceAgent')!.codex;
+	expect(node.alias).toEqual(expect.arrayContaining(['Layercode', 'Agntix', 'Voice', 'SSE', 'Transcript']));
+});
