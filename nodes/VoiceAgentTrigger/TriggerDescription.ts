@@ -3,6 +3,20 @@ import type { INodeProperties } from 'n8n-workflow';
 const forPlatform = (...platform: string[]) => ({ show: { platform } });
 const forMethod = (...verification: string[]) => ({ show: { verification } });
 
+/**
+ * A notice at the top of the panel for one platform: publish, then paste the Production URL where
+ * that platform takes it. The Test URL only answers while the editor listens.
+ */
+function productionUrlNotice(platform: string, where: string): INodeProperties {
+	return {
+		displayName: `Publish the workflow (n8n 1.x: activate it), then paste this node’s Production URL (under Webhook URLs) ${where}. The Test URL only answers while the editor is listening.`,
+		name: 'productionUrlNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: forPlatform(platform),
+	};
+}
+
 /** The trigger's parameters, in the order the editor shows them. */
 export const triggerProperties: INodeProperties[] = [
 	{
@@ -14,6 +28,17 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'hidden',
 		default: { binaryData: true },
 	},
+	// Where the URL goes, per platform: n8n shows the node's URLs but not where they belong.
+	productionUrlNotice(
+		'agntix',
+		'into Agntix as the URL of a webhook endpoint, subscribed to session.ended (and session.created)',
+	),
+	productionUrlNotice(
+		'layercode',
+		'into Layercode as your agent’s webhook URL, with the events you use enabled (message, session.start…)',
+	),
+	productionUrlNotice('speaknode', 'into SpeakNode as the URL of your webhook subscription'),
+	productionUrlNotice('other', 'into your platform’s webhook settings'),
 	{
 		displayName: 'Platform',
 		name: 'platform',
@@ -80,7 +105,11 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'None (Unsafe)', value: 'none' },
 			{ name: 'Shared Secret Header', value: 'sharedSecret' },
 			{ name: 'Standard Webhooks (Svix)', value: 'standardWebhooks' },
-			{ name: 'Stripe-Style (T=…,v1=…)', value: 'stripeStyle' },
+			{
+				name: 'Stripe-Style Signature',
+				value: 'stripeStyle',
+				description: 'A t=…,v1=… header, as Stripe, Layercode and ElevenLabs (v0) sign',
+			},
 		],
 		default: 'standardWebhooks',
 	},
@@ -243,4 +272,19 @@ export function offeredValues(name: string, platform?: string): string[] {
 			'value' in option && typeof option.value === 'string' ? [option.value] : [],
 		);
 	});
+}
+
+/**
+ * The node's subtitle on the canvas: the chosen platform's display name (`agntix` → `Agntix`), as
+ * a lookup in a literal built from the Platform options, so the two cannot drift apart. Only the
+ * editor evaluates subtitles; n8n's backend never reads them.
+ */
+export function platformSubtitle(): string {
+	const names = Object.fromEntries(
+		triggerProperties
+			.filter((property) => property.name === 'platform')
+			.flatMap((property) => property.options ?? [])
+			.flatMap((option) => ('value' in option && typeof option.value === 'string' ? [[option.value, option.name]] : [])),
+	);
+	return `={{ ${JSON.stringify(names)}[$parameter["platform"]] }}`;
 }

@@ -18,7 +18,7 @@ import { claimDelivery, rememberDeliveries } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import type { PlatformModule } from './platforms/Platform';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
-import { offeredValues, triggerProperties } from './TriggerDescription';
+import { offeredValues, platformSubtitle, triggerProperties } from './TriggerDescription';
 import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
 import {
 	secretProblem,
@@ -135,7 +135,7 @@ export class VoiceAgentTrigger implements INodeType {
 		icon: { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["platform"] }}',
+		subtitle: platformSubtitle(),
 		description:
 			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms (Agntix, Layercode, SpeakNode, Standard Webhooks)',
 		defaults: { name: 'Voice Agent Trigger' },

@@ -1,0 +1,96 @@
+/**
+ * The trigger's panel as the editor shows it: the subtitle (evaluated the way the editor does, with
+ * n8n-workflow's getSimpleParameterValue), the notice telling where the Production URL goes, and
+ * the option labels.
+ */
+import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
+
+import { platformSubtitle, triggerProperties } from '../../../../nodes/VoiceAgentTrigger/TriggerDescription';
+import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
+
+const trigger = new VoiceAgentTrigger();
+const nodeTypes = { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+
+function nodeWith(parameters: INodeParameters): INode {
+	return {
+		id: 'trigger-1',
+		name: 'Voice Agent Trigger',
+		type: 'n8n-nodes-voice-agent.voiceAgentTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
+}
+
+/** The canvas subtitle, as the editor computes it (workflows store's getNodeSubtitle). */
+function subtitleFor(parameters: INodeParameters): unknown {
+	const node = nodeWith(parameters);
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	return workflow.expression.getSimpleParameterValue(node, trigger.description.subtitle!, 'internal', {});
+}
+
+/** The parameters the editor shows for these values, in order (n8n's own displayOptions check). */
+function shownFor(parameters: INodeParameters): string[] {
+	return triggerProperties
+		.filter((property) => property.type !== 'hidden')
+		.filter((property) => NodeHelpers.displayParameter(parameters, property, nodeWith(parameters), trigger.description))
+		.map((property) => property.name);
+}
+
+const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', speaknode: 'SpeakNode', other: 'Other (Generic)' };
+
+describe('subtitle', () => {
+	test.each(Object.entries(PLATFORMS))('%s shows as %s', (platform, name) => {
+		expect(subtitleFor({ platform })).toBe(name);
+	});
+
+	test('the default platform shows its name too', () => {
+		expect(subtitleFor({})).toBe('Agntix');
+	});
+
+	test('is the node description’s subtitle, built from the Platform options', () => {
+		expect(trigger.description.subtitle).toBe(platformSubtitle());
+		const platform = triggerProperties.find((property) => property.name === 'platform')!;
+		const offered = Object.fromEntries((platform.options ?? []).map((option) => ['value' in option ? option.value : '', option.name]));
+		expect(offered).toEqual(PLATFORMS);
+	});
+});
+
+describe('production URL notice', () => {
+	const WHERE = {
+		agntix: /into Agntix as the URL of a webhook endpoint/,
+		layercode: /into Layercode as your agent’s webhook URL/,
+		speaknode: /into SpeakNode as the URL of your webhook subscription/,
+		other: /into your platform’s webhook settings/,
+	};
+
+	test.each(Object.entries(WHERE))('%s: one notice, first in the panel, saying where the URL goes', (platform, where) => {
+		const shown = shownFor({ platform });
+		expect(shown[0]).toBe('productionUrlNotice');
+		const notices = triggerProperties.filter(
+			(property) =>
+				property.name === 'productionUrlNotice' &&
+				NodeHelpers.displayParameter({ platform }, property, nodeWith({ platform }), trigger.description),
+		);
+		expect(notices).toHaveLength(1);
+		expect(notices[0]).toMatchObject({ type: 'notice', default: '' });
+		expect(notices[0].displayName).toMatch(/^Publish the workflow \(n8n 1\.x: activate it\), then paste this node’s Production URL/);
+		expect(notices[0].displayName).toMatch(where);
+	});
+
+	test('is not saved with the node (notices carry no value)', () => {
+		const saved = NodeHelpers.getNodeParameters(trigger.description.properties, { platform: 'layercode' }, false, false, null, trigger.description);
+		expect(Object.keys(saved ?? {})).not.toContain('productionUrlNotice');
+	});
+});
+
+describe('option labels', () => {
+	test('the Stripe-style verification reads as a name, its format in the description', () => {
+		const verification = triggerProperties.find(
+			(property) => property.name === 'verification' && property.displayOptions?.show?.platform?.includes('other'),
+		)!;
+		const option = verification.options!.find((candidate) => 'value' in candidate && candidate.value === 'stripeStyle');
+		expect(option).toMatchObject({ name: 'Stripe-Style Signature' });
+		expect((option as { description?: string }).description).toContain('t=…,v1=…');
+	});
+});
