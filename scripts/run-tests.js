@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: installs the system packages it needs, then lint, type-check, build, unit tests, the
-// package checks, and for each tested n8n (scripts/n8n-versions.json: the primary 2.x, then the
-// 1.x line) its provisioning and end-to-end suites (the primary also runs the fresh-machine
-// suite: provisioning repair and `npm run demo`), then the reliability scenarios. Prints how long
-// each stage took and ends with one line of totals: `N passed, N failed`.
+// package checks (test/package: what the package ships, and n8n's verification scanner on the
+// source tree and the packed tarball), and for each tested n8n (scripts/n8n-versions.json: the
+// primary 2.x, then the 1.x line) its provisioning and end-to-end suites (the primary also runs
+// the fresh-machine suite: provisioning repair and `npm run demo`), then the reliability
+// scenarios. Prints how long each stage took and ends with one line of totals: `N passed, N failed`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
