@@ -24,9 +24,12 @@ const folder = resolve(given); // ESLint (and so analyzePackage) wants an absolu
 delete process.env.NODE_ENV;
 
 const scannerPath = createRequire(import.meta.url).resolve('@n8n/scan-community-package/scanner/scanner.mjs');
-const { analyzePackage, buildScanConfig, SOURCE_FILE_PATTERNS } = await import(pathToFileURL(scannerPath).href);
-// The scanner's own ESLint and fast-glob, as it resolves them.
+// The scanner's own modules, as it resolves them.
 const scannerRequire = createRequire(scannerPath);
+// scanner.mjs makes a temporary folder as it loads (for downloads, unused here) and `tmp` only
+// removes it on exit with graceful cleanup on: without this, each run left an empty /tmp/tmp-*.
+scannerRequire('tmp').setGracefulCleanup();
+const { analyzePackage, buildScanConfig, SOURCE_FILE_PATTERNS } = await import(pathToFileURL(scannerPath).href);
 const { ESLint } = scannerRequire('eslint');
 const glob = scannerRequire('fast-glob');
 
