@@ -7,20 +7,12 @@ import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeType
 
 import { platformSubtitle, triggerProperties } from '../../../../nodes/VoiceAgentTrigger/TriggerDescription';
 import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
+import { triggerNodeWith } from '../../helpers/triggerNode';
 
 const trigger = new VoiceAgentTrigger();
 const nodeTypes = { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
-function nodeWith(parameters: INodeParameters): INode {
-	return {
-		id: 'trigger-1',
-		name: 'Voice Agent Trigger',
-		type: 'n8n-nodes-voice-agent.voiceAgentTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-	};
-}
+const nodeWith = (parameters: INodeParameters): INode => triggerNodeWith(parameters);
 
 /** The canvas subtitle, as the editor computes it (workflows store's getNodeSubtitle). */
 function subtitleFor(parameters: INodeParameters): unknown {

@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../../support/sign';
+import { triggerNodeWith } from '../../helpers/triggerNode';
 import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
 import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 
@@ -22,18 +23,9 @@ const methods = trigger.webhookMethods.default;
 let workflowCounter = 0;
 beforeEach(() => resetDeduplication());
 
-/** A node as n8n's editor saves it: only the parameters that differ from the defaults. */
-function nodeWith(parameters: INodeParameters): INode {
-	return {
-		id: 'trigger-1',
-		name: 'Voice Agent Trigger',
-		type: 'n8n-nodes-voice-agent.voiceAgentTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' }, voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' } },
-	};
-}
+/** The trigger with both credentials set, as a user's workflow has it. */
+const nodeWith = (parameters: INodeParameters): INode =>
+	triggerNodeWith(parameters, { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' }, voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' } });
 
 /**
  * What n8n does with the saved parameters when it loads the workflow (Workflow's constructor,
