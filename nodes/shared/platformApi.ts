@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { layercodeTranscript } from '../VoiceAgentTrigger/platforms/layercode';
+import { isLoopbackHost } from './urls';
 import { asObject, asString, toIsoTime, type TranscriptEntry } from './VoiceAgentEvent';
 
 /** The platforms whose session API this package calls. */
@@ -41,8 +42,6 @@ export function invalidId(label: string, id: string): string | undefined {
 	return `${label} ${JSON.stringify(shown)} is not a valid id: use 1–128 letters, digits, "_", "-", "." or ":", not starting with "."`;
 }
 
-const isLoopback = (hostname: string) =>
-	hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 
 /**
  * The API base URL, or why the API key may not be sent there: https only (http on this
@@ -55,7 +54,7 @@ export function apiBaseUrl(raw: unknown): URL | string {
 	} catch {
 		return 'The API Base URL in the credential is not a URL (e.g. https://api.agntix.ai)';
 	}
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
 		return 'The API Base URL must start with https:// (http:// only for localhost): the API key is not sent in clear text';
 	}
 	if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {

@@ -8,6 +8,7 @@ import {
 	type KeyObject,
 } from 'node:crypto';
 
+import { isLoopbackHost } from '../../shared/urls';
 import { MIN_SECRET_BYTES, safeEqual, signingSecretProblem, type Verification } from './signatures';
 
 /**
@@ -394,8 +395,6 @@ async function jwksKey(
 	return found ?? fail('unknown key id');
 }
 
-const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
-
 /** https only: a JWKS fetched over plain http can be swapped on the way. Loopback http is for tests. */
 function jwksUrlProblem(url: string): string | undefined {
 	let parsed: URL;
@@ -405,7 +404,7 @@ function jwksUrlProblem(url: string): string | undefined {
 		return 'the JWKS URL is not a URL: it must start with https://';
 	}
 	if (parsed.protocol === 'https:' && parsed.hostname !== '') return undefined;
-	if (parsed.protocol === 'http:' && LOOPBACK_HOST.test(parsed.hostname)) return undefined;
+	if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return undefined;
 	return 'the JWKS URL must start with https:// (http:// only for localhost, 127.0.0.0/8 or [::1])';
 }
 
