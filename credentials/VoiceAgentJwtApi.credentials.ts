@@ -12,7 +12,7 @@ export class VoiceAgentJwtApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/blob/main/docs/reference.md#credentials';
 
 	properties: INodeProperties[] = [
 		{

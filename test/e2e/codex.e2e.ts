@@ -94,7 +94,8 @@ test('the trigger is found by platform name, Svix and Standard Webhooks', () =>
 			expect.arrayContaining(['Layercode', 'SpeakNode', 'Agntix', 'Svix', 'Standard Webhooks', 'Voice', 'Phone Call', 'SSE']),
 		);
 		expect(trigger.codex!.resources!.primaryDocumentation).toEqual([
-			{ url: 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent#quick-start-per-platform' },
+			{ url: 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent#quick-start-a-verified-delivery-in-five-steps' },
+			{ url: 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/blob/main/docs/platforms.md' },
 		]);
 	}));
 

@@ -2,12 +2,13 @@
  * The codex files (Foo.node.json beside Foo.node.ts, copied to dist/ by the build): n8n's
  * DirectoryLoader.getCodex reads `${nodeFile}on` and keeps categories, subcategories, alias and
  * resources.{primary,credential}Documentation; without `resources` it drops the whole codex.
- * The documentation links must land on headings the README has.
+ * The documentation links must land on headings the README or a docs/ page has.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+import { brokenLink, REPOSITORY_URL, ROOT } from '../helpers/docs';
+
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[] } };
 
 interface Codex {
@@ -19,22 +20,6 @@ interface Codex {
 	alias: string[];
 	resources: { primaryDocumentation: Array<{ url: string }>; credentialDocumentation?: Array<{ url: string }> };
 }
-
-/** GitHub's heading anchors: lower case, punctuation dropped, each space a hyphen. */
-function githubSlug(heading: string): string {
-	return heading
-		.trim()
-		.toLowerCase()
-		.replace(/[^\p{L}\p{N}\s_-]/gu, '')
-		.replace(/\s/g, '-');
-}
-
-const readmeAnchors = new Set(
-	readFileSync(join(ROOT, 'README.md'), 'utf8')
-		.split('\n')
-		.filter((line) => /^#{1,6} /.test(line))
-		.map((line) => githubSlug(line.replace(/^#+ /, '').replace(/`/g, ''))),
-);
 
 const nodes = pkg.n8n.nodes.map((compiled) => {
 	const source = compiled.replace(/^dist\//, '').replace(/\.js$/, '.json');
@@ -50,13 +35,12 @@ describe.each(nodes)('$source', ({ name, codex }) => {
 		expect(codex.categories).toEqual(expect.arrayContaining(['Communication', 'AI']));
 	});
 
-	test('has the fields n8n reads, documentation links into the README', () => {
+	test('has the fields n8n reads, documentation links that land in the README or docs/', () => {
 		const urls = [...codex.resources.primaryDocumentation, ...(codex.resources.credentialDocumentation ?? [])].map(({ url }) => url);
 		expect(codex.resources.primaryDocumentation.length).toBeGreaterThan(0);
 		for (const url of urls) {
-			const [page, anchor] = url.split('#');
-			expect(page).toBe('https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent');
-			expect([...readmeAnchors]).toContain(anchor);
+			expect(url.startsWith(REPOSITORY_URL)).toBe(true);
+			expect(brokenLink(join(ROOT, 'README.md'), url)).toBeNull();
 		}
 	});
 
