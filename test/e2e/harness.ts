@@ -115,8 +115,11 @@ export interface StartOptions {
 	credentials?: object[];
 	/** Extra env for every n8n process (CLI and server), e.g. queue mode. */
 	env?: Record<string, string>;
-	/** Install this repo's `npm pack` tarball (default true; run `npm run build` first). */
-	installPackage?: boolean;
+	/**
+	 * Install this repo's `npm pack` tarball (default true; run `npm run build` first), or not
+	 * (false), or let the caller install it into the user folder (`~` of n8n's user) its own way.
+	 */
+	installPackage?: boolean | ((userFolder: string) => Promise<void>);
 	/**
 	 * Default `regular`. `queue` needs redis-server and PostgreSQL's server binaries (`apt-get
 	 * install redis-server postgresql`; found in /usr/lib/postgresql/<major>/bin, or PG_BINDIR).
@@ -1162,7 +1165,9 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 
 	const install = async (): Promise<void> => {
 		const installStartedAt = Date.now();
-		if (opts.installPackage ?? true) {
+		if (typeof opts.installPackage === 'function') {
+			await opts.installPackage(userFolder);
+		} else if (opts.installPackage ?? true) {
 			await installThisPackage(userFolder);
 			// The worker loads community packages from its own user folder: the same files.
 			if (instance.worker) {
