@@ -4,6 +4,8 @@
 // Speak tool with "One moment, let me check" as its `$fromAI` text, then, once the tool's result
 // is back, streams its answer. The caller must hear the tool's words first, while the model has
 // not yet produced a word of its answer, then the answer, then exactly one `response.end`.
+// A second workflow turns the agent's streaming off (the model then answers without `stream`,
+// tool call included) and says the agent's output with a Speak node after it.
 //
 // Why it works (read from n8n 2.41.1's and 1.123.81's source): the AI Agent (v2.1+, streaming)
 // returns the model's tool calls to the workflow engine as an "engine request"; the engine runs
@@ -12,7 +14,7 @@
 // name, which the trigger accepts as a turn event (voiceAgentNodeNames: tools of an agent
 // downstream of it). Then the agent runs again with the tool's result and streams the answer.
 import { printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
+import { apiKeyCredential, node, triggerNode, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from './workflows';
 import { agentNode, openAiCredential, userText, withChatModel } from './ai-agent-workflow';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
@@ -45,17 +47,26 @@ const speakTool = {
 	position: [420, 220] as [number, number],
 };
 
-function toolWorkflow() {
-	const workflow = withChatModel('wfAiAgentTool01', [
-		triggerNode('ai-agent-tool', { platform: 'layercode', triggerOptions: {} }),
-		agentNode('={{ $json.text }}'),
+/** Trigger → AI Agent (+ chat model), with Speak on the agent's ai_tool input; then `after`, if any. */
+function toolWorkflow(id: string, name: string, streaming: boolean, after: NodeJson[] = []) {
+	const workflow = withChatModel(id, [
+		triggerNode(name, { platform: 'layercode', triggerOptions: {} }),
+		agentNode('={{ $json.text }}', streaming),
+		...after,
 	]);
-	workflow.nodes.push(speakTool);
+	workflow.nodes.push({ ...speakTool });
 	workflow.connections[TOOL_NODE] = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
 	return workflow;
 }
 
-const WORKFLOW = toolWorkflow();
+const WORKFLOWS = {
+	// The agent streams its answer: each token is a frame.
+	streaming: toolWorkflow('wfAiAgentTool01', 'ai-agent-tool', true),
+	// The agent does not stream (so the model is asked without `stream`); a Speak node says its output.
+	whole: toolWorkflow('wfAiAgentTool02', 'ai-agent-tool-whole', false, [
+		node('Say answer', VOICE_AGENT_TYPE, { resource: 'turn', operation: 'speak', text: '={{ $json.output }}' }),
+	]),
+};
 
 let stub: OpenAiStub;
 let n8n: N8n;
@@ -70,7 +81,7 @@ beforeAll(async () => {
 				? { tokens: ANSWER }
 				: { toolCalls: [{ name: TOOL_NAME, arguments: { text: HOLD_ON } }] },
 	});
-	n8n = await startN8n({ workflows: [WORKFLOW], credentials: [apiKeyCredential(SECRET), openAiCredential(stub.baseUrl)] });
+	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET), openAiCredential(stub.baseUrl)] });
 }, 600_000);
 
 afterAll(async () => {
@@ -80,17 +91,36 @@ afterAll(async () => {
 
 const completionRequests = () => stub.requests.filter((request) => request.path === '/v1/chat/completions');
 
+/** A signed Layercode `message` turn. */
+function messageTurn(turnId: string, text: string) {
+	const body = JSON.stringify({ type: 'message', session_id: 'sess_tool', conversation_id: 'conv_tool', turn_id: turnId, text });
+	return { body, headers: signLayercode(body, SECRET) };
+}
+
+/** The only execution the turn started: successful, with Speak run once inside it, as a tool, with the model's text. */
+async function expectOneExecution(workflowId: string, before: number) {
+	const executions = await n8n.waitForExecutions(workflowId, before + 1);
+	expect(executions).toHaveLength(before + 1);
+	const detail = await n8n.executionData(executions[0].id);
+	expect(detail.status).toBe('success');
+	const toolRuns = detail.data.resultData.runData[TOOL_NODE] ?? [];
+	expect(toolRuns).toHaveLength(1);
+	const toolOutput = toolRuns[0].data?.ai_tool?.[0]?.[0]?.json;
+	expect(toolOutput?.turnEvents).toEqual([expect.objectContaining({ type: 'response.tts', content: HOLD_ON })]);
+	return detail;
+}
+
 test('the AI Agent calls Speak as a tool: its "One moment…" is heard before the answer, then one response.end', () =>
 	printLogOnFailure(n8n, async () => {
 		const turnId = `turn_${process.pid}_tool`;
 		const text = 'When does my order ship?';
-		const body = JSON.stringify({ type: 'message', session_id: 'sess_tool', conversation_id: 'conv_tool', turn_id: turnId, text });
-		const executionsBefore = (await n8n.executions(WORKFLOW.id)).length;
+		const { body, headers } = messageTurn(turnId, text);
+		const executionsBefore = (await n8n.executions(WORKFLOWS.streaming.id)).length;
 		const requestsBefore = completionRequests().length;
 		const emissionsBefore = stub.emissions.length;
 
 		const sentAt = performance.now();
-		const answer = await readTurn(n8n.webhookUrl(triggerPath('ai-agent-tool')), body, signLayercode(body, SECRET));
+		const answer = await readTurn(n8n.webhookUrl(triggerPath('ai-agent-tool')), body, headers);
 
 		expect(answer.status).toBe(200);
 		expect(answer.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -134,13 +164,41 @@ test('the AI Agent calls Speak as a tool: its "One moment…" is heard before th
 		expect(holdOnAt).toBeLessThan(final.tokenTimes[0]);
 		expect(answer.frames[0].at).toBeLessThan(answer.frames[1].at);
 
-		// One execution, successful; the tool node ran once, inside it, with the model's text.
-		const executions = await n8n.waitForExecutions(WORKFLOW.id, executionsBefore + 1);
-		expect(executions).toHaveLength(executionsBefore + 1);
-		const detail = await n8n.executionData(executions[0].id);
-		expect(detail.status).toBe('success');
-		const toolRuns = detail.data.resultData.runData[TOOL_NODE] ?? [];
-		expect(toolRuns).toHaveLength(1);
-		const toolOutput = toolRuns[0].data?.ai_tool?.[0]?.[0]?.json;
-		expect(toolOutput?.turnEvents).toEqual([expect.objectContaining({ type: 'response.tts', content: HOLD_ON })]);
+		await expectOneExecution(WORKFLOWS.streaming.id, executionsBefore);
+	}), 120_000);
+
+test('with streaming off, the tool still speaks at once (the model asked without stream); a Speak node says the answer after it', () =>
+	printLogOnFailure(n8n, async () => {
+		const turnId = `turn_${process.pid}_tool_whole`;
+		const text = 'Where is my parcel?';
+		const { body, headers } = messageTurn(turnId, text);
+		const executionsBefore = (await n8n.executions(WORKFLOWS.whole.id)).length;
+		const requestsBefore = completionRequests().length;
+		const emissionsBefore = stub.emissions.length;
+
+		const sentAt = performance.now();
+		const answer = await readTurn(n8n.webhookUrl(triggerPath('ai-agent-tool-whole')), body, headers);
+
+		expect(answer.status).toBe(200);
+		expect(answer.garbage).toEqual([]);
+		expect(answer.frames.map((frame) => frame.data)).toEqual([
+			{ type: 'response.tts', content: HOLD_ON, turn_id: turnId },
+			{ type: 'response.tts', content: ANSWER.join(''), turn_id: turnId },
+			{ type: 'response.end', turn_id: turnId },
+		]);
+		// The non-streamed tool call (message.tool_calls) went through n8n's OpenAI Chat Model too.
+		const requests = completionRequests().slice(requestsBefore);
+		expect(requests).toHaveLength(2);
+		for (const request of requests) expect(request.body?.stream).not.toBe(true);
+		const [toolCall] = stub.emissions.slice(emissionsBefore);
+		expect(toolCall).toMatchObject({ streamed: false, answer: { toolCalls: [{ name: TOOL_NAME }] } });
+		expect((requests[1].body?.messages as Array<{ role: string; tool_call_id?: string }>).at(-1)).toMatchObject({
+			role: 'tool',
+			tool_call_id: toolCall.toolCallIds[0],
+		});
+		console.log(
+			`streaming off: tool frame at ${answer.frames[0].at} ms, second model request at ${(requests[1].at - sentAt).toFixed(1)} ms, ` +
+				`answer frame at ${answer.frames[1].at} ms`,
+		);
+		await expectOneExecution(WORKFLOWS.whole.id, executionsBefore);
 	}), 120_000);

@@ -13,15 +13,15 @@ export const CHAT_MODEL_TYPE = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
 export const CHAT_MODEL_VERSION = 1.3; // the OpenAI Chat Model's latest version in n8n 2.41.1 and 1.123.81
 export const STUB_MODEL = 'gpt-stub-1';
 
-/** The AI Agent, prompt from the incoming item, streaming explicitly on (its default is true). */
-export const agentNode = (prompt: string): NodeJson =>
+/** The AI Agent, prompt from the incoming item, streaming explicitly on (its default is true) unless `streaming` is false. */
+export const agentNode = (prompt: string, streaming = true): NodeJson =>
 	node(
 		'AI Agent',
 		AGENT_TYPE,
 		{
 			promptType: 'define',
 			text: prompt,
-			options: { systemMessage: 'You are a voice agent. Answer in one short sentence.', enableStreaming: true },
+			options: { systemMessage: 'You are a voice agent. Answer in one short sentence.', enableStreaming: streaming },
 		},
 		AGENT_VERSION,
 	);
