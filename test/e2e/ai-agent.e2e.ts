@@ -4,65 +4,15 @@
 // that streams its tokens with a delay, so arrival times can be compared with emission times.
 // A second workflow puts the same agent behind n8n's plain Webhook node in streaming mode and
 // reads n8n's raw chunk lines: the exact input the trigger re-encodes.
-import { printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath, type NodeJson } from './workflows';
+import { printLogOnFailure, startN8n, type N8n } from './harness';
+import { apiKeyCredential, node, triggerNode, triggerPath } from './workflows';
+import { agentNode, openAiCredential, STUB_MODEL, userText, withChatModel } from './ai-agent-workflow';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
-import { startOpenAiStub, type OpenAiStub, type StubRequest } from '../support/openai-stub';
+import { startOpenAiStub, type OpenAiStub } from '../support/openai-stub';
 
 const SECRET = 'layercode-webhook-secret-for-tests';
-const OPENAI_CREDENTIAL = { id: 'openAiStubCred01', name: 'OpenAI stub' };
-const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
-// The AI Agent's defaultVersion in n8n 2.41.1 is 3.1; n8n 1.123.81's newest is 3 (the same
-// AgentV3 class, with its enableStreaming option: @n8n/n8n-nodes-langchain Agent.node.js).
-const AGENT_VERSION = targetN8nMajor() < 2 ? 3 : 3.1;
-const CHAT_MODEL_TYPE = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
-const CHAT_MODEL_VERSION = 1.3; // the OpenAI Chat Model's latest version in n8n 2.41.1 and 1.123.81
-const STUB_MODEL = 'gpt-stub-1';
 const RAW_PATH = 'agent-raw-chunks';
-
-/** The AI Agent, prompt from the incoming item, streaming explicitly on (its default is true). */
-const agentNode = (prompt: string): NodeJson =>
-	node(
-		'AI Agent',
-		AGENT_TYPE,
-		{
-			promptType: 'define',
-			text: prompt,
-			options: { systemMessage: 'You are a voice agent. Answer in one short sentence.', enableStreaming: true },
-		},
-		AGENT_VERSION,
-	);
-
-/** The OpenAI Chat Model on Chat Completions (not the Responses API), credential → the stub. */
-function chatModelNode(): NodeJson {
-	return {
-		...node(
-			'OpenAI Chat Model',
-			CHAT_MODEL_TYPE,
-			{ model: { __rl: true, mode: 'id', value: STUB_MODEL }, responsesApiEnabled: false, options: {} },
-			CHAT_MODEL_VERSION,
-		),
-		position: [220, 220],
-		credentials: { openAiApi: OPENAI_CREDENTIAL },
-	};
-}
-
-/** `nodes` run in order; the chat model hangs off the AI Agent's ai_languageModel input. */
-function withChatModel(id: string, nodes: NodeJson[]) {
-	const workflow = chain(id, nodes);
-	workflow.nodes.push(chatModelNode());
-	workflow.connections['OpenAI Chat Model'] = {
-		ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
-	};
-	return workflow;
-}
-
-const openAiCredential = (baseUrl: string) => ({
-	...OPENAI_CREDENTIAL,
-	type: 'openAiApi',
-	data: { apiKey: 'sk-stub-key', organizationId: '', url: baseUrl, header: false },
-});
 
 const WORKFLOWS = {
 	layercode: withChatModel('wfAiAgentLc0001', [
@@ -98,21 +48,6 @@ afterAll(async () => {
 
 const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
 	test(name, () => printLogOnFailure(n8n, body), timeout);
-
-/** The text of the last user message of a chat-completions request (string or content parts). */
-function userText(request: StubRequest | undefined): string | undefined {
-	const messages = (request?.body?.messages ?? []) as Array<{ role: string; content: unknown }>;
-	const user = messages.filter((message) => message.role === 'user').at(-1);
-	if (!user) return undefined;
-	if (typeof user.content === 'string') return user.content;
-	if (Array.isArray(user.content)) {
-		return (user.content as Array<{ type?: string; text?: string }>)
-			.filter((part) => part.type === 'text')
-			.map((part) => part.text ?? '')
-			.join('');
-	}
-	return undefined;
-}
 
 const completionRequests = () => stub.requests.filter((request) => request.path === '/v1/chat/completions');
 

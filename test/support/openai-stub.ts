@@ -3,6 +3,8 @@
 //
 // `POST /v1/chat/completions` answers `stream: true` with OpenAI's SSE chunks, one token every
 // `delayMs`, then `data: [DONE]`; without `stream` it answers one `chat.completion` object.
+// `answer` picks, per request, either words or tool calls (`tool_calls`, streamed as OpenAI
+// streams them: the call's id and name first, then its JSON arguments in fragments).
 // `GET /v1/models` lists the one model. Anything else is answered 404 in OpenAI's error shape and
 // recorded in `unexpected`, so a test can show what n8n asked for that the stub does not know.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,10 +20,23 @@ export interface StubRequest {
 	at: number;
 }
 
+/** A function call the model asks for; `arguments` is sent as OpenAI does, as a JSON string. */
+export interface StubToolCall {
+	name: string;
+	arguments: Record<string, unknown>;
+}
+
+/** What the stub answers one completion request with: words, or calls to the request's tools. */
+export type StubAnswer = { tokens: string[] } | { toolCalls: StubToolCall[] };
+
 export interface StubEmission {
 	/** The chat completion's id. */
 	id: string;
 	streamed: boolean;
+	/** What was answered. */
+	answer: StubAnswer;
+	/** The ids given to the tool calls, in order (`call_stub_<n>_<i>`); empty for words. */
+	toolCallIds: string[];
 	/** performance.now() when each token was written. */
 	tokenTimes: number[];
 }
@@ -32,6 +47,8 @@ export interface OpenAiStubOptions {
 	/** Milliseconds between two streamed tokens (also before the first). */
 	delayMs?: number;
 	model?: string;
+	/** Chooses the answer for each completion request (default: always `{ tokens }`). */
+	answer?: (request: StubRequest) => StubAnswer;
 }
 
 export interface OpenAiStub {
@@ -52,6 +69,21 @@ export interface OpenAiStub {
 }
 
 export const DEFAULT_TOKENS = ['Your', ' order', ' ships', ' on', ' Monday', '.'];
+
+/** The role of the last message of a chat-completions request (`tool` after a tool ran). */
+export function lastMessageRole(request: StubRequest): string | undefined {
+	const messages = request.body?.messages;
+	if (!Array.isArray(messages)) return undefined;
+	const last: unknown = messages.at(-1);
+	const role = last !== null && typeof last === 'object' ? (last as { role?: unknown }).role : undefined;
+	return typeof role === 'string' ? role : undefined;
+}
+
+/** A JSON text cut in two (or one piece when short), as OpenAI streams a call's arguments. */
+function argumentFragments(json: string): string[] {
+	const middle = Math.ceil(json.length / 2);
+	return json.length < 2 ? [json] : [json.slice(0, middle), json.slice(middle)];
+}
 
 export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<OpenAiStub> {
 	const tokens = options.tokens ?? DEFAULT_TOKENS;
@@ -75,54 +107,80 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
 		requests.push(request);
 
 		if (req.method === 'POST' && path === '/v1/chat/completions') {
-			const id = `chatcmpl-stub-${++completions}`;
+			const number = ++completions;
+			const id = `chatcmpl-stub-${number}`;
 			const created = Math.floor(Date.now() / 1000);
-			const emission: StubEmission = { id, streamed: body?.stream === true, tokenTimes: [] };
+			const answer = options.answer?.(request) ?? { tokens };
+			const toolCalls = 'toolCalls' in answer ? answer.toolCalls : [];
+			const words = 'tokens' in answer ? answer.tokens : [];
+			const emission: StubEmission = {
+				id,
+				streamed: body?.stream === true,
+				answer,
+				toolCallIds: toolCalls.map((_, index) => `call_stub_${number}_${index}`),
+				tokenTimes: [],
+			};
 			emissions.push(emission);
+			const finishReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
+			const completionTokens = words.length + toolCalls.length;
+			const usage = { prompt_tokens: 10, completion_tokens: completionTokens, total_tokens: 10 + completionTokens };
 			if (!emission.streamed) {
 				emission.tokenTimes.push(performance.now());
+				const message =
+					toolCalls.length > 0
+						? {
+								role: 'assistant',
+								content: null,
+								refusal: null,
+								tool_calls: toolCalls.map((call, index) => ({
+									id: emission.toolCallIds[index],
+									type: 'function',
+									function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+								})),
+							}
+						: { role: 'assistant', content: words.join(''), refusal: null };
 				return json(res, 200, {
 					id,
 					object: 'chat.completion',
 					created,
 					model,
-					choices: [
-						{ index: 0, message: { role: 'assistant', content: tokens.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' },
-					],
-					usage: { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length },
+					choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+					usage,
 				});
 			}
 			res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
 			res.flushHeaders();
-			const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
+			const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
 				`data: ${JSON.stringify({
 					id,
 					object: 'chat.completion.chunk',
 					created,
 					model,
-					choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+					choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
 					...extra,
 				})}\n\n`;
-			res.write(chunk({ role: 'assistant', content: '' }, null));
-			for (const token of tokens) {
+			res.write(chunk({ role: 'assistant', content: toolCalls.length > 0 ? null : '' }, null));
+			for (const token of words) {
 				await sleep(delayMs);
 				if (res.destroyed) return;
 				res.write(chunk({ content: token }, null));
 				emission.tokenTimes.push(performance.now());
 			}
-			res.write(chunk({}, 'stop'));
+			for (const [index, call] of toolCalls.entries()) {
+				await sleep(delayMs);
+				if (res.destroyed) return;
+				// OpenAI's order: the call's id, type and name with empty arguments, then the arguments' text.
+				const start = { index, id: emission.toolCallIds[index], type: 'function', function: { name: call.name, arguments: '' } };
+				res.write(chunk({ tool_calls: [start] }, null));
+				for (const fragment of argumentFragments(JSON.stringify(call.arguments))) {
+					res.write(chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }, null));
+				}
+				emission.tokenTimes.push(performance.now());
+			}
+			res.write(chunk({}, finishReason));
 			const streamOptions = body?.stream_options as { include_usage?: boolean } | undefined;
 			if (streamOptions?.include_usage) {
-				res.write(
-					`data: ${JSON.stringify({
-						id,
-						object: 'chat.completion.chunk',
-						created,
-						model,
-						choices: [],
-						usage: { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length },
-					})}\n\n`,
-				);
+				res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
 			}
 			res.end('data: [DONE]\n\n');
 			return;
