@@ -213,6 +213,28 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Acknowledge',
+				name: 'acknowledge',
+				type: 'options',
+				// Layercode's turns are answered while they run, and Layercode does not retry.
+				displayOptions: { hide: { '/platform': ['layercode'] } },
+				options: [
+					{
+						name: 'When the Execution Starts',
+						value: 'executionStarts',
+						description: 'Answer 2xx as soon as n8n has created the execution. A workflow that then fails is not retried by the sender.',
+					},
+					{
+						name: 'When the Workflow Succeeds',
+						value: 'workflowSucceeds',
+						description:
+							'Answer once the workflow has finished: 2xx if it succeeded, 500 if it failed, so the sender retries the delivery and the workflow runs again. The sender waits meanwhile: keep the workflow shorter than its deadline (Agntix: 15 s).',
+					},
+				],
+				default: 'executionStarts',
+				description: 'When the sender is told the delivery was accepted',
+			},
+			{
 				displayName: 'De-Duplicate Deliveries',
 				name: 'deduplicate',
 				type: 'boolean',

@@ -12,9 +12,15 @@ import {
 
 import { fetchTranscript } from '../shared/platformApi';
 import { buildEvent } from '../shared/VoiceAgentEvent';
-import { acceptWhenExecutionExists, answer, answerBeforeStreaming } from './answers';
+import { acceptWhenExecutionExists, answer, answerBeforeStreaming, answerWhenWorkflowEnds } from './answers';
 import { cachedCredentials } from './credentialCache';
-import { claimDelivery, rememberDeliveries } from './deduplication';
+import {
+	claimDelivery,
+	PENDING_MAX_AGE_MS,
+	releaseDelivery,
+	rememberDeliveries,
+	RUN_CLAIM_MAX_AGE_MS,
+} from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import type { PlatformModule } from './platforms/Platform';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
@@ -45,6 +51,10 @@ function seconds(value: unknown): number {
 	if (typeof value === 'number') return value;
 	return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 }
+
+/** The response mode n8n runs a delivery in; an expression n8n 1.x and 2.x both evaluate per request. */
+export const ACKNOWLEDGE_RESPONSE_MODE =
+	'={{ $parameter["platform"] === "layercode" ? "streaming" : $parameter["triggerOptions"]["acknowledge"] === "workflowSucceeds" ? "lastNode" : "onReceived" }}';
 
 type Configured = { settings: VerificationSettings; platform: PlatformModule } | { problem: string };
 
@@ -116,6 +126,8 @@ async function signingSecret(context: IHookFunctions | IWebhookFunctions): Promi
 }
 
 interface TriggerOptions {
+	/** `executionStarts` (default) or `workflowSucceeds`; Layercode's turns always stream. */
+	acknowledge?: string;
 	deduplicate?: boolean;
 	strictSchema?: boolean;
 	welcomeMessage?: string;
@@ -163,8 +175,10 @@ export class VoiceAgentTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				// Layercode waits on the request for the turn's SSE answer; lifecycle events are answered
-				// as soon as n8n has created the execution, which at-least-once senders need.
-				responseMode: '={{ $parameter["platform"] === "layercode" ? "streaming" : "onReceived" }}',
+				// as soon as n8n has created the execution, which at-least-once senders need, or, with
+				// Acknowledge "when the workflow succeeds", once n8n knows how the run ended (lastNode:
+				// n8n answers 2xx or 500 after the last node, in the process holding the connection).
+				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
 				// Empty: answer with the webhookResponse below instead of n8n's default first entry.
 				responseData: '',
 				path: 'webhook',
@@ -277,7 +291,10 @@ export class VoiceAgentTrigger implements INodeType {
 		const deduplicate = deliveryId !== null && options.deduplicate !== false;
 		const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
 		const staticData = this.getWorkflowStaticData('node');
-		const claim = deduplicate ? claimDelivery(scope, staticData, deliveryId) : 'new';
+		// Layercode always streams (the option is not offered there): its turns are answered as they run.
+		const acknowledgeOnSuccess = platform.id !== 'layercode' && options.acknowledge === 'workflowSucceeds';
+		const holdMs = acknowledgeOnSuccess ? RUN_CLAIM_MAX_AGE_MS : PENDING_MAX_AGE_MS;
+		const claim = deduplicate ? claimDelivery(scope, staticData, deliveryId, Date.now(), holdMs) : 'new';
 		if (claim === 'duplicate') return answer(res, 200, { status: 'duplicate', deliveryId });
 		// Not 2xx: if the copy being accepted fails, the sender's retry must still get through.
 		if (claim === 'in_progress') {
@@ -291,7 +308,7 @@ export class VoiceAgentTrigger implements INodeType {
 		}
 
 		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
-		const warnings = [...parsed.warnings];
+		const warnings = [...parsed.warnings, ...(item.warnings ?? [])];
 		if (options.includeTranscript && platform.id === 'agntix' && item.event === 'session.ended' && item.sessionId) {
 			try {
 				item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', 'agntix', { sessionId: item.sessionId });
@@ -302,6 +319,15 @@ export class VoiceAgentTrigger implements INodeType {
 		if (warnings.length > 0) item.warnings = warnings;
 		const workflowData = [[{ json: item }]];
 
+		if (acknowledgeOnSuccess) {
+			answerWhenWorkflowEnds(res, (succeeded) => {
+				if (!deduplicate) return;
+				// Failed: forgotten, so the sender's retry runs the workflow again.
+				if (succeeded) rememberDeliveries(scope, staticData, deliveryId);
+				else releaseDelivery(scope, deliveryId);
+			});
+			return { workflowData };
+		}
 		if (platform.id !== 'layercode') {
 			return acceptWhenExecutionExists(workflowData, () => {
 				if (deduplicate) rememberDeliveries(scope, staticData, deliveryId);

@@ -5,6 +5,12 @@ export const DEDUPLICATION_LIMIT = 1000;
 export const DEDUPLICATION_MAX_AGE_MS = 24 * 60 * 60 * 1000; // Svix retries for up to 24 h
 /** A claimed delivery whose execution n8n has not confirmed by then is free again (n8n failed to start it). */
 export const PENDING_MAX_AGE_MS = 30_000;
+/**
+ * Acknowledge "when the workflow succeeds": the claim lasts until n8n answers (then it is confirmed
+ * or released), so a copy arriving while a long workflow still runs gets 409, not a second run.
+ * This bound only frees a claim whose answer never came; a workflow running longer lets a copy in.
+ */
+export const RUN_CLAIM_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** `new`: run it; `duplicate`: it ran already; `in_progress`: a copy is being accepted right now. */
 export type ClaimResult = 'new' | 'duplicate' | 'in_progress';
@@ -13,8 +19,13 @@ export type ClaimResult = 'new' | 'duplicate' | 'in_progress';
 // together would both pass a static-data check. This process's own record (oldest first)
 // closes that gap; static data carries the ids across restarts.
 const seenInProcess = new Map<string, Map<string, number>>();
-// Claimed but not yet confirmed: n8n has not created the execution yet, and may fail to.
-const pendingInProcess = new Map<string, Map<string, number>>();
+// Claimed but not yet confirmed: n8n has not created the execution yet (or, when acknowledging on
+// success, the workflow has not finished), and may fail to.
+interface PendingClaim {
+	at: number;
+	expiresAt: number;
+}
+const pendingInProcess = new Map<string, Map<string, PendingClaim>>();
 const PROCESS_SCOPE_LIMIT = 256;
 
 /**
@@ -58,11 +69,19 @@ function processRecord(scope: string, staticData: IDataObject, nowMs: number): M
 
 /**
  * Claims a delivery id. Synchronous from check to record, so concurrent copies in one process
- * cannot both get `new`. The claim stays pending until rememberDeliveries() confirms it.
+ * cannot both get `new`. The claim stays pending until rememberDeliveries() confirms it,
+ * releaseDelivery() gives it up, or `holdMs` passes.
  * @param scope identifies the trigger (workflow and node)
  * @param staticData the node's static data as loaded for this request
+ * @param holdMs how long an unsettled claim keeps copies out (PENDING_MAX_AGE_MS or RUN_CLAIM_MAX_AGE_MS)
  */
-export function claimDelivery(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): ClaimResult {
+export function claimDelivery(
+	scope: string,
+	staticData: IDataObject,
+	id: string,
+	nowMs = Date.now(),
+	holdMs = PENDING_MAX_AGE_MS,
+): ClaimResult {
 	const seen = processRecord(scope, staticData, nowMs);
 	// By age, not mere presence: pruning keeps the record bounded, this keeps it correct.
 	const seenAt = seen.get(id);
@@ -74,10 +93,10 @@ export function claimDelivery(scope: string, staticData: IDataObject, id: string
 		pending = new Map();
 		pendingInProcess.set(scope, pending);
 	}
-	const claimedAt = pending.get(id);
-	if (claimedAt !== undefined && nowMs - claimedAt < PENDING_MAX_AGE_MS) return 'in_progress';
-	for (const [pendingId, at] of pending) if (nowMs - at >= PENDING_MAX_AGE_MS) pending.delete(pendingId);
-	pending.set(id, nowMs);
+	const claim = pending.get(id);
+	if (claim !== undefined && nowMs < claim.expiresAt) return 'in_progress';
+	for (const [pendingId, { expiresAt }] of pending) if (nowMs >= expiresAt) pending.delete(pendingId);
+	pending.set(id, { at: nowMs, expiresAt: nowMs + holdMs });
 	return 'new';
 }
 
@@ -88,7 +107,7 @@ export function claimDelivery(scope: string, staticData: IDataObject, id: string
  */
 export function rememberDeliveries(scope: string, staticData: IDataObject, id: string, nowMs = Date.now()): void {
 	const seen = processRecord(scope, staticData, nowMs);
-	const seenAt = pendingInProcess.get(scope)?.get(id) ?? nowMs;
+	const seenAt = pendingInProcess.get(scope)?.get(id)?.at ?? nowMs;
 	seen.delete(id); // re-inserted at the end: the record stays oldest first
 	seen.set(id, seenAt);
 	pendingInProcess.get(scope)?.delete(id);
@@ -96,6 +115,14 @@ export function rememberDeliveries(scope: string, staticData: IDataObject, id: s
 	for (const [seenId, at] of seen) merged.set(seenId, at);
 	const newest = [...merged].sort(([, a], [, b]) => a - b).slice(-DEDUPLICATION_LIMIT);
 	staticData.deliveries = Object.fromEntries(newest);
+}
+
+/**
+ * Gives up a claim whose workflow failed: nothing is remembered, so the sender's retry runs the
+ * workflow again. Only the pending claim goes; an id already confirmed stays a duplicate.
+ */
+export function releaseDelivery(scope: string, id: string): void {
+	pendingInProcess.get(scope)?.delete(id);
 }
 
 /** Forgets this process's record (tests). */

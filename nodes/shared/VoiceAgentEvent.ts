@@ -52,6 +52,20 @@ export interface VoiceAgentEvent extends PlatformFields, IDataObject {
 	warnings?: string[];
 }
 
+/**
+ * Seconds from `startedAt` to `endedAt` (ISO strings or anything toIsoTime reads), to the
+ * millisecond; null when either is missing or unreadable, and null with a warning when the end is
+ * before the start: a made-up or negative call length is worse than none in a CRM.
+ */
+export function secondsBetween(startedAt: unknown, endedAt: unknown): { seconds: number | null; warning?: string } {
+	const start = toIsoTime(startedAt);
+	const end = toIsoTime(endedAt);
+	if (start === null || end === null) return { seconds: null };
+	const ms = Date.parse(end) - Date.parse(start);
+	if (ms < 0) return { seconds: null, warning: 'durationSeconds: endedAt is before startedAt, so no duration was computed' };
+	return { seconds: ms / 1000 };
+}
+
 export function buildEvent(
 	provider: string,
 	event: string,
@@ -59,7 +73,9 @@ export function buildEvent(
 	raw: IDataObject,
 	deliveryId: string | null,
 ): VoiceAgentEvent {
-	return {
+	// A duration the platform sent wins; otherwise it is computed, for every platform alike.
+	const computed = fields.durationSeconds == null ? secondsBetween(fields.startedAt, fields.endedAt) : undefined;
+	const item: VoiceAgentEvent = {
 		provider,
 		event,
 		eventType: fields.eventType ?? null,
@@ -76,7 +92,7 @@ export function buildEvent(
 		to: fields.to ?? null,
 		startedAt: fields.startedAt ?? null,
 		endedAt: fields.endedAt ?? null,
-		durationSeconds: fields.durationSeconds ?? null,
+		durationSeconds: fields.durationSeconds ?? computed?.seconds ?? null,
 		summary: fields.summary ?? null,
 		intent: fields.intent ?? null,
 		resolution: fields.resolution ?? null,
@@ -87,6 +103,8 @@ export function buildEvent(
 		recordingUrl: fields.recordingUrl ?? null,
 		raw,
 	};
+	if (computed?.warning) item.warnings = [computed.warning];
+	return item;
 }
 
 /** Unix milliseconds, Unix seconds or an ISO string → ISO string; anything else → null. */

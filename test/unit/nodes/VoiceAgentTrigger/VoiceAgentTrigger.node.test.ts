@@ -407,3 +407,84 @@ describe('a credential that cannot verify is a configuration error (500, logged)
 		expect(outcome.result.workflowData).toBeUndefined();
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// Acknowledge "When the Workflow Succeeds": n8n's answer after the run decides what is remembered.
+// ---------------------------------------------------------------------------------------------
+
+describe('Acknowledge: When the Workflow Succeeds', () => {
+	/** A response n8n ends after the run, with the status it chose (lastNode mode). */
+	class EndedLater extends FakeResponse {
+		headersSent = false;
+		removeHeader() {}
+	}
+	const parameters = { platform: 'agntix', triggerOptions: { acknowledge: 'workflowSucceeds' } };
+	const body = agntixBody('session.ended');
+
+	/** Deliveries to one trigger (one workflow id), each answered by n8n with `n8nStatus` after the run. */
+	function triggerInWorkflow(setup: Setup = { parameters, credential: { webhookSecret: SECRET } }) {
+		const node = nodeWith(setup.parameters);
+		const workflowId = `wf-${++workflowCounter}`;
+		return async (headers: Record<string, string>, n8nStatus?: number) => {
+			const res = new EndedLater();
+			const context = {
+				getNode: () => node,
+				getNodeParameter: parameterReader(node),
+				getCredentials: credentialStore(setup.credential),
+				getWorkflow: () => ({ id: workflowId }),
+				getWorkflowStaticData: () => ({}),
+				getRequestObject: () => ({ rawBody: Buffer.from(body), readRawBody: async () => undefined }),
+				getResponseObject: () => res,
+				getHeaderData: () => headers,
+				logger: { error: jest.fn() },
+				helpers: {},
+			} as unknown as IWebhookFunctions;
+			const result = await trigger.webhook.call(context);
+			if (n8nStatus !== undefined && result.workflowData) res.status(n8nStatus).end();
+			return { result, status: res.statusCode, answer: res.body as IDataObject | undefined };
+		};
+	}
+
+	test('starts the workflow and leaves the answer to the end of the run (no webhookResponse, no noWebhookResponse)', async () => {
+		const { result } = await triggerInWorkflow()(svix(body));
+		expect(result.workflowData?.[0]?.[0]?.json).toMatchObject({ event: 'session.ended' });
+		expect(result).not.toHaveProperty('webhookResponse');
+		expect(result).not.toHaveProperty('noWebhookResponse');
+	});
+
+	test('a failed run (n8n 500) forgets the id: the same delivery runs again; after a success it is a duplicate', async () => {
+		const deliver = triggerInWorkflow();
+		const headers = svix(body);
+		expect((await deliver(headers, 500)).status).toBe(500);
+		const retried = await deliver(headers, 200);
+		expect(retried.result.workflowData).toBeDefined();
+		const again = await deliver(headers);
+		expect(again).toMatchObject({ status: 200, answer: { status: 'duplicate' } });
+		expect(again.result.workflowData).toBeUndefined();
+	});
+
+	test('a copy while the first still runs gets 409 + Retry-After, even past 30 s', async () => {
+		const deliver = triggerInWorkflow();
+		const headers = svix(body);
+		await deliver(headers); // still running: n8n has not answered
+		const now = Date.now();
+		const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 31_000);
+		try {
+			const copy = await deliver(headers);
+			expect(copy).toMatchObject({ status: 409, answer: { status: 'in_progress' } });
+		} finally {
+			clock.mockRestore();
+		}
+	});
+
+	test('When the Execution Starts (default) still answers through webhookResponse once the execution exists', async () => {
+		const { result } = await triggerInWorkflow({ parameters: { platform: 'agntix' }, credential: { webhookSecret: SECRET } })(svix(body));
+		expect(result.webhookResponse).toEqual({ status: 'accepted' });
+	});
+
+	test('the webhook description asks n8n for lastNode only under this option, never for Layercode', () => {
+		const mode = trigger.description.webhooks?.[0].responseMode as string;
+		expect(mode).toContain('"lastNode"');
+		expect(mode.indexOf('"layercode" ? "streaming"')).toBeLessThan(mode.indexOf('"lastNode"'));
+	});
+});

@@ -5,8 +5,10 @@ import {
 	DEDUPLICATION_LIMIT,
 	DEDUPLICATION_MAX_AGE_MS,
 	PENDING_MAX_AGE_MS,
+	releaseDelivery,
 	rememberDeliveries,
 	resetDeduplication,
+	RUN_CLAIM_MAX_AGE_MS,
 } from '../../../../nodes/VoiceAgentTrigger/deduplication';
 
 /** What the trigger does: claim, and once the execution exists, remember in static data. */
@@ -295,5 +297,49 @@ describe('claims wait for the execution', () => {
 		claimDelivery(scope, staticData, 'msg_b', T0);
 		rememberDeliveries(scope, staticData, 'msg_b', T0 + 5);
 		expect(Object.keys(staticData.deliveries as IDataObject)).toEqual(['msg_b']);
+	});
+});
+
+describe('acknowledging on success: claims held for the run, released on failure', () => {
+	test('a claim held for the run keeps copies out past PENDING_MAX_AGE_MS, until RUN_CLAIM_MAX_AGE_MS', () => {
+		const scope = newScope();
+		expect(claimDelivery(scope, {}, 'msg_long', T0, RUN_CLAIM_MAX_AGE_MS)).toBe('new');
+		expect(claimDelivery(scope, {}, 'msg_long', T0 + PENDING_MAX_AGE_MS + 1_000)).toBe('in_progress');
+		expect(claimDelivery(scope, {}, 'msg_long', T0 + RUN_CLAIM_MAX_AGE_MS - 1)).toBe('in_progress');
+		expect(claimDelivery(scope, {}, 'msg_long', T0 + RUN_CLAIM_MAX_AGE_MS)).toBe('new');
+	});
+
+	test("a copy's own hold does not shorten or lengthen the first claim's", () => {
+		const scope = newScope();
+		expect(claimDelivery(scope, {}, 'msg_h', T0, PENDING_MAX_AGE_MS)).toBe('new');
+		expect(claimDelivery(scope, {}, 'msg_h', T0 + 10, RUN_CLAIM_MAX_AGE_MS)).toBe('in_progress');
+		expect(claimDelivery(scope, {}, 'msg_h', T0 + PENDING_MAX_AGE_MS, RUN_CLAIM_MAX_AGE_MS)).toBe('new');
+	});
+
+	test('a released claim (the workflow failed) is new again at once, and nothing reaches static data', () => {
+		const scope = newScope();
+		const staticData: IDataObject = {};
+		expect(claimDelivery(scope, staticData, 'msg_f', T0, RUN_CLAIM_MAX_AGE_MS)).toBe('new');
+		releaseDelivery(scope, 'msg_f');
+		expect(staticData.deliveries).toBeUndefined();
+		expect(claimDelivery(scope, staticData, 'msg_f', T0 + 5, RUN_CLAIM_MAX_AGE_MS)).toBe('new');
+		rememberDeliveries(scope, staticData, 'msg_f', T0 + 10); // the retry succeeded
+		expect(claimDelivery(scope, staticData, 'msg_f', T0 + 20)).toBe('duplicate');
+		expect(Object.keys(staticData.deliveries as IDataObject)).toEqual(['msg_f']);
+	});
+
+	test('releasing never forgets a confirmed id, nor another claim, nor another trigger', () => {
+		const scope = newScope();
+		const other = newScope();
+		expect(claim(scope, {}, 'msg_ok', T0)).toBe(true);
+		releaseDelivery(scope, 'msg_ok');
+		expect(claimDelivery(scope, {}, 'msg_ok', T0 + 1)).toBe('duplicate');
+		claimDelivery(scope, {}, 'msg_x', T0, RUN_CLAIM_MAX_AGE_MS);
+		claimDelivery(other, {}, 'msg_y', T0, RUN_CLAIM_MAX_AGE_MS);
+		releaseDelivery(scope, 'msg_y');
+		releaseDelivery(newScope(), 'msg_x');
+		releaseDelivery(scope, 'never-claimed');
+		expect(claimDelivery(scope, {}, 'msg_x', T0 + 1)).toBe('in_progress');
+		expect(claimDelivery(other, {}, 'msg_y', T0 + 1)).toBe('in_progress');
 	});
 });

@@ -1,4 +1,4 @@
-import { asNumber, asObject, asString, buildEvent, toIsoTime, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
+import { asNumber, asObject, asString, buildEvent, secondsBetween, toIsoTime, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
 
 /** Every key a platform module may fill in: the compiler complains here when one is added or removed. */
 const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
@@ -127,5 +127,57 @@ describe('asString / asNumber / asObject', () => {
 		expect(asObject(null)).toEqual({});
 		expect(asObject('x')).toEqual({});
 		expect(asObject(undefined)).toEqual({});
+	});
+});
+
+describe('durationSeconds computed from startedAt and endedAt', () => {
+	const START = '2026-11-22T10:00:00.000Z';
+	test.each([
+		['whole seconds', START, '2026-11-22T10:04:12.000Z', 252],
+		['fractional seconds', START, '2026-11-22T10:00:01.250Z', 1.25],
+		['the same instant', START, START, 0],
+		['time zones', '2026-11-22T11:00:00+01:00', '2026-11-22T10:00:30Z', 30],
+		['Unix seconds and ISO', 1795341600, '2026-11-22T10:00:10.000Z', 10],
+	])('%s', (_name, startedAt, endedAt, seconds) => {
+		expect(secondsBetween(startedAt, endedAt)).toEqual({ seconds });
+	});
+
+	test.each([
+		['no start', null, START],
+		['no end', START, null],
+		['both missing', undefined, undefined],
+		['an unparsable start', 'yesterday-ish', START],
+		['an unparsable end', START, 'not a time'],
+		['an empty string', '', START],
+		['an object', {}, START],
+	])('null when %s, without a warning', (_name, startedAt, endedAt) => {
+		expect(secondsBetween(startedAt, endedAt)).toEqual({ seconds: null });
+	});
+
+	test('an end before the start is null with a warning, never negative', () => {
+		const result = secondsBetween('2026-11-22T10:04:12.000Z', START);
+		expect(result.seconds).toBeNull();
+		expect(result.warning).toMatch(/endedAt is before startedAt/);
+	});
+
+	test('buildEvent fills durationSeconds for any platform that sent both times and no duration', () => {
+		for (const provider of ['agntix', 'layercode', 'speaknode', 'other']) {
+			const event = buildEvent(provider, 'session.ended', { startedAt: START, endedAt: '2026-11-22T10:00:02.500Z' }, {}, null);
+			expect(event.durationSeconds).toBe(2.5);
+			expect(event).not.toHaveProperty('warnings');
+		}
+	});
+
+	test("a duration the platform sent wins, even 0, even when the times disagree", () => {
+		expect(buildEvent('x', 'y', { startedAt: START, endedAt: '2026-11-22T10:01:00.000Z', durationSeconds: 59.5 }, {}, null).durationSeconds).toBe(59.5);
+		expect(buildEvent('x', 'y', { startedAt: START, endedAt: '2026-11-22T10:01:00.000Z', durationSeconds: 0 }, {}, null).durationSeconds).toBe(0);
+		expect(buildEvent('x', 'y', { startedAt: '2026-11-22T10:01:00.000Z', endedAt: START, durationSeconds: 3 }, {}, null)).not.toHaveProperty('warnings');
+	});
+
+	test('buildEvent: reversed times give null and the warning in `warnings`; one time alone gives null', () => {
+		const reversed = buildEvent('agntix', 'session.ended', { startedAt: '2026-11-22T10:01:00.000Z', endedAt: START }, {}, null);
+		expect(reversed.durationSeconds).toBeNull();
+		expect(reversed.warnings).toEqual([expect.stringMatching(/^durationSeconds: /)]);
+		expect(buildEvent('agntix', 'session.started', { startedAt: START }, {}, null).durationSeconds).toBeNull();
 	});
 });

@@ -93,8 +93,13 @@ describe('Agntix: session.ended with the full analysis', () => {
 	test('buildEvent gives the same keys as for every other platform', () => {
 		const payload = fixture('agntix/session.ended');
 		const event = buildEvent('agntix', parsed.event, parsed.fields, payload, 'msg_1');
-		expect(event).toMatchObject({ provider: 'agntix', event: 'session.ended', conversationId: null, turnId: null, text: null, transcript: null, durationSeconds: null, recordingUrl: null });
+		expect(event).toMatchObject({ provider: 'agntix', event: 'session.ended', conversationId: null, turnId: null, text: null, transcript: null, recordingUrl: null });
 		expect(event.raw).toBe(payload);
+	});
+
+	test('durationSeconds is computed from createdAt and endedAt (Agntix sends no duration)', () => {
+		const event = buildEvent('agntix', parsed.event, parsed.fields, fixture('agntix/session.ended'), 'msg_1');
+		expect(event.durationSeconds).toBe(274.405); // 14:03:27.512 → 14:08:01.917
 	});
 });
 
