@@ -377,7 +377,7 @@ describe('Layercode: interruption_context → interruption', () => {
 				extra: 'x',
 			}),
 		).toEqual({ previousTurnInterrupted: null, wordsHeard: null, textHeard: null, assistantTurnId: null });
-		expect(layercodeInterruption({ words_heard: Number.NaN }).wordsHeard).toBeNull();
+		expect(layercodeInterruption({ words_heard: Number.NaN })?.wordsHeard).toBeNull();
 	});
 
 	test('only the message carries it: other events leave it null', () => {
