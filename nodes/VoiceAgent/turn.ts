@@ -8,6 +8,12 @@ import {
 import { SSE_HEADERS, sseFrame, type TurnEvent } from '../shared/sse';
 
 const TURN_EVENTS = new Set(['turn.message', 'turn.welcome']);
+/**
+ * Layercode `data` (the browser client's sendClientResponseData): answered with one plain JSON
+ * reply, which Send Data sets and End Turn sends at once. There is no speech on this path.
+ */
+const DATA_EVENT = 'client.data';
+const DATA_OPERATIONS = new Set(['sendData', 'endTurn']);
 
 /** The trigger item of this execution, if a Voice Agent Trigger started it. */
 function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject | undefined {
@@ -20,16 +26,29 @@ function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject
 }
 
 /** The turn this node answers; a clear error when there is none. */
-function turnOf(context: IExecuteFunctions, itemIndex: number, streaming: boolean): { turnId: string | null } {
+function turnOf(
+	context: IExecuteFunctions,
+	operation: string,
+	itemIndex: number,
+	streaming: boolean,
+): { turnId: string | null; isData: boolean } {
 	const trigger = triggerItem(context, itemIndex);
-	if (trigger && !TURN_EVENTS.has(trigger.event as string)) {
+	const isData = trigger?.event === DATA_EVENT;
+	if (isData && !DATA_OPERATIONS.has(operation)) {
+		throw new NodeOperationError(context.getNode(), 'A client data event has no speech: only Send Data and End Turn answer it', {
+			itemIndex,
+			description:
+				'Layercode forwards the reply to a "data" event to the browser client as JSON (response.data); nothing is spoken. Use Send Data to set that JSON, End Turn to send it at once.',
+		});
+	}
+	if (trigger && !isData && !TURN_EVENTS.has(trigger.event as string)) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`There is no live turn to answer: this execution was started by a "${String(trigger.event)}" event`,
 			{
 				itemIndex,
 				description:
-					'Speak, Send Data and End Turn answer a Layercode "message" or "session.start" (turn.message, turn.welcome). Filter the trigger’s events, or put this node on the branch that handles turns.',
+					'Speak, Send Data and End Turn answer a Layercode "message" or "session.start" (turn.message, turn.welcome); Send Data and End Turn also answer its "data" (client.data). Filter the trigger’s events, or put this node on the branch that handles turns.',
 			},
 		);
 	}
@@ -40,7 +59,13 @@ function turnOf(context: IExecuteFunctions, itemIndex: number, streaming: boolea
 				'This node answers a conversation turn received by a Voice Agent Trigger (Layercode platform). Put it after that trigger.',
 		});
 	}
-	return { turnId: typeof trigger?.turnId === 'string' ? trigger.turnId : null };
+	return { turnId: typeof trigger?.turnId === 'string' ? trigger.turnId : null, isData };
+}
+
+/** A data event's reply without a stream (a manual run): the last Send Data's JSON, else {}. */
+function dataReplyBody(turnEvents: TurnEvent[]): string {
+	const data = turnEvents.filter((event) => event.type === 'response.data').at(-1);
+	return JSON.stringify(data?.content ?? {});
 }
 
 function eventFor(context: IExecuteFunctions, operation: string, itemIndex: number): TurnEvent {
@@ -77,7 +102,8 @@ export function hasStreamingSupport(context: IExecuteFunctions): boolean {
 /**
  * Speak / Send Data / End Turn. While the trigger streams, each event goes out the moment this
  * node runs; otherwise (a manual run, no stream) the turn's events travel on the items as
- * `turnEvents`, and End Turn sends them as one complete SSE body.
+ * `turnEvents`, and End Turn sends them as one complete SSE body (for a client data event: the
+ * last Send Data's JSON).
  */
 export async function executeTurn(context: IExecuteFunctions, operation: string): Promise<INodeExecutionData[]> {
 	const items = context.getInputData();
@@ -92,7 +118,7 @@ export async function executeTurn(context: IExecuteFunctions, operation: string)
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const { turnId } = turnOf(context, itemIndex, streaming);
+			const { turnId, isData } = turnOf(context, operation, itemIndex, streaming);
 			const event = eventFor(context, operation, itemIndex);
 			const previous = Array.isArray(items[itemIndex].json.turnEvents)
 				? (items[itemIndex].json.turnEvents as TurnEvent[])
@@ -102,6 +128,12 @@ export async function executeTurn(context: IExecuteFunctions, operation: string)
 				// The trigger's bridge reads this as a turn event, not as words, because n8n stamps the
 				// chunk with this node's name (metadata.nodeName), which no other node's output can set.
 				await context.sendChunk('item', itemIndex, JSON.stringify(event));
+			} else if (operation === 'endTurn' && isData) {
+				await context.sendResponse({
+					body: dataReplyBody(turnEvents),
+					headers: { 'Content-Type': 'application/json; charset=utf-8' },
+					statusCode: 200,
+				});
 			} else if (operation === 'endTurn') {
 				await context.sendResponse({
 					body: turnEvents.map((turnEvent) => sseFrame(turnEvent, turnId)).join(''),

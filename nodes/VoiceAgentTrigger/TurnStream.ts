@@ -6,7 +6,7 @@ type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 import { isTurnEvent, SSE_HEADERS, sseFrame, type TurnEvent } from '../shared/sse';
 
 /** A line n8n writes to a streaming webhook response (`sendChunk`, keepalives). */
-interface N8nChunk {
+export interface N8nChunk {
 	type?: string;
 	content?: unknown;
 	/** Set by n8n from the node that called sendChunk, never from what it sent. */
@@ -85,7 +85,8 @@ export function turnEventsForChunk(
 	}
 }
 
-function parseJson(text: string): unknown {
+/** A chunk's content read as a JSON object, or undefined (text such as an LLM's words). */
+export function parseJson(text: string): unknown {
 	if (!text.startsWith('{')) return undefined;
 	try {
 		return JSON.parse(text);

@@ -23,6 +23,7 @@ import {
 } from './deduplication';
 import { KNOWN_EVENTS, platformModule } from './platforms';
 import type { PlatformModule } from './platforms/Platform';
+import { openDataReply } from './DataReply';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
 import { offeredValues, platformSubtitle, triggerProperties } from './TriggerDescription';
 import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
@@ -336,6 +337,9 @@ export class VoiceAgentTrigger implements INodeType {
 		// Layercode runs in n8n's streaming mode: this node writes the answer itself.
 		if (parsed.expectsStream) {
 			openTurnStream(res, { turnId: item.turnId, apology: options.errorApology || undefined, controlNodes: voiceAgentNodeNames(this) });
+		} else if (parsed.expectsJsonReply) {
+			// Layercode `data`: the workflow's Send Data is the JSON the browser client receives.
+			openDataReply(res, { controlNodes: voiceAgentNodeNames(this) });
 		} else {
 			answerBeforeStreaming(res, { status: 'ok' });
 		}

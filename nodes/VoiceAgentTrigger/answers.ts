@@ -11,7 +11,8 @@ export function answer(res: Response, status: number, body: IDataObject): { noWe
 
 /**
  * Answers now, for a request n8n runs in streaming mode although this event expects no stream
- * (Layercode `data`, `session.update`, `session.end`): n8n's later stream writes are dropped.
+ * (Layercode `session.update`, `session.end`, a session webhook's `session.start`): n8n's later
+ * stream writes are dropped. Layercode `data` waits for the workflow instead (DataReply.ts).
  */
 export function answerBeforeStreaming(res: Response, body: IDataObject): void {
 	res.status(200).json(body);

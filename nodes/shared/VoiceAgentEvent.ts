@@ -8,6 +8,18 @@ export interface TranscriptEntry extends IDataObject {
 	at: string | null;
 }
 
+/**
+ * The caller talked over the agent's previous answer (barge-in): what of it they heard. Every
+ * part may be missing; a platform that does not report interruptions leaves the whole key null.
+ */
+export interface Interruption extends IDataObject {
+	previousTurnInterrupted: boolean | null;
+	wordsHeard: number | null;
+	textHeard: string | null;
+	/** The agent turn that was cut off. */
+	assistantTurnId: string | null;
+}
+
 /** What a platform module reads from a payload. */
 interface PlatformFields {
 	/** The event name as the platform sent it. */
@@ -33,6 +45,7 @@ interface PlatformFields {
 	variables: IDataObject;
 	transcript: TranscriptEntry[] | null;
 	recordingUrl: string | null;
+	interruption: Interruption | null;
 }
 
 /** The fields a platform module fills in; everything else is null. */
@@ -101,6 +114,7 @@ export function buildEvent(
 		variables: fields.variables ?? {},
 		transcript: fields.transcript ?? null,
 		recordingUrl: fields.recordingUrl ?? null,
+		interruption: fields.interruption ?? null,
 		raw,
 	};
 	if (computed?.warning) item.warnings = [computed.warning];

@@ -24,7 +24,13 @@ export function isTurnEvent(value: unknown): value is TurnEvent {
 	);
 }
 
-/** One SSE frame: a single `data:` line of compact JSON and a blank line; the request's turn id is filled in. */
+/**
+ * One SSE frame: a single `data:` line of compact JSON and a blank line; the request's turn id is
+ * filled in. Without one (neither the request's nor the event's own) the key is left out, as
+ * Layercode's own SDK does, rather than sent as `null`.
+ */
 export function sseFrame(event: TurnEvent, turnId: string | null): string {
-	return `data: ${JSON.stringify({ ...event, turn_id: turnId ?? event.turn_id ?? null })}\n\n`;
+	const { turn_id: own, ...rest } = event;
+	const id = turnId ?? own;
+	return `data: ${JSON.stringify(id === null || id === undefined ? rest : { ...rest, turn_id: id })}\n\n`;
 }

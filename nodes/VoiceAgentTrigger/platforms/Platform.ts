@@ -12,6 +12,8 @@ export interface ParsedDelivery {
 	warnings: string[];
 	/** The platform keeps the request open and waits for an SSE answer (a live turn). */
 	expectsStream: boolean;
+	/** The platform waits for the workflow's reply as one plain JSON answer (Layercode `data`). */
+	expectsJsonReply?: boolean;
 }
 
 export interface PlatformModule {

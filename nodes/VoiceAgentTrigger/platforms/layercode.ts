@@ -6,6 +6,7 @@ import {
 	asObject,
 	asString,
 	toIsoTime,
+	type Interruption,
 	type TranscriptEntry,
 } from '../../shared/VoiceAgentEvent';
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
@@ -20,6 +21,11 @@ const EVENT_NAMES = new Map([
 	['session.end', 'session.ended'],
 ]);
 const STREAMED_EVENTS = new Set(['message', 'session.start']);
+/**
+ * `data`: Layercode forwards the webhook's plain JSON answer (not SSE) to the browser client as
+ * `response.data` (docs.layercode.com/how-tos/send-json-data, "Send JSON data from the client").
+ */
+const JSON_REPLY_EVENTS = new Set(['data']);
 
 /** Older deliveries used `MESSAGE`, `SESSION_START`…: same events, other spelling. Other names pass as sent. */
 export const layercodeType = (type: string): string =>
@@ -63,7 +69,8 @@ const schemas = new Map<string, z.ZodTypeAny>(Object.entries({
 				.nullish(),
 		})
 		.passthrough(),
-	'session.start': z.object({ ...common, turn_id: z.string() }).passthrough(),
+	// turn_id: on the agent webhook (the welcome turn); the session webhook's may have none.
+	'session.start': z.object({ ...common, turn_id: text }).passthrough(),
 	data: z.object({ ...common, turn_id: text, data: z.unknown() }).passthrough(),
 	'session.update': z
 		.object({
@@ -105,6 +112,30 @@ export function layercodeTranscript(value: unknown): TranscriptEntry[] | null {
 	});
 }
 
+/** `interruption_context` (sent on `message` after the caller cut the agent off) in the common shape; every part optional. */
+export function layercodeInterruption(value: unknown): Interruption | null {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+	const context = value as IDataObject;
+	return {
+		previousTurnInterrupted: typeof context.previous_turn_interrupted === 'boolean' ? context.previous_turn_interrupted : null,
+		wordsHeard: asNumber(context.words_heard),
+		textHeard: asString(context.text_heard),
+		assistantTurnId: asString(context.assistant_turn_id),
+	};
+}
+
+/**
+ * The name a delivery's type stands for. `session.start` opens the agent's welcome turn on the
+ * agent webhook, which always names that turn (`turn_id`). The same type also arrives on
+ * Layercode's separate session webhook (pipeline `session_webhook`, events session.start /
+ * session.end / session.update), where no documented turn goes with it: without a turn id there
+ * is nothing to speak into, so it is the lifecycle event `session.started`, answered at once.
+ */
+function eventName(type: string, payload: IDataObject): string {
+	if (type === 'session.start' && asString(payload.turn_id) === null) return 'session.started';
+	return EVENT_NAMES.get(type) ?? type;
+}
+
 export const layercode: PlatformModule = {
 	id: 'layercode',
 	displayName: 'Layercode',
@@ -113,9 +144,11 @@ export const layercode: PlatformModule = {
 		const type = eventType ? layercodeType(eventType) : 'unknown';
 		const schema = schemas.get(type);
 		const durationMs = asNumber(payload.duration);
+		const event = eventName(type, payload);
 		return {
-			event: EVENT_NAMES.get(type) ?? type,
-			expectsStream: STREAMED_EVENTS.has(type),
+			event,
+			expectsStream: STREAMED_EVENTS.has(type) && event !== 'session.started',
+			expectsJsonReply: JSON_REPLY_EVENTS.has(type),
 			warnings: schema ? schemaWarnings(withSession(schema), payload) : [],
 			fields: {
 				eventType,
@@ -132,6 +165,7 @@ export const layercode: PlatformModule = {
 				variables: asObject(payload.custom_metadata ?? payload.metadata),
 				transcript: layercodeTranscript(payload.transcript),
 				recordingUrl: asString(payload.recording_url),
+				interruption: layercodeInterruption(payload.interruption_context),
 			},
 		};
 	},

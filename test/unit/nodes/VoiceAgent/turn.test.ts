@@ -130,3 +130,73 @@ describe('without a stream (a manual run, or the trigger answering through a res
 		]);
 	});
 });
+
+describe('a Layercode client data event (client.data): Send Data and End Turn answer it with JSON', () => {
+	/** A context whose execution a Voice Agent Trigger started with a client.data event. */
+	function dataContext(overrides: Record<string, unknown> = {}) {
+		const sent: string[] = [];
+		const responses: unknown[] = [];
+		const context = {
+			...streamingContext(sent),
+			getParentNodes: () => [{ name: 'Voice Agent Trigger', type: 'n8n-nodes-voice-agent.voiceAgentTrigger' }],
+			getWorkflowDataProxy: () => ({ $: () => ({ first: () => ({ json: { event: 'client.data', turnId: 'td' } }) }) }),
+			getNodeParameter: (name: string) => (name === 'data' ? '{"order":"ORD-12345","status":"confirmed"}' : 'Hello.'),
+			sendResponse: async (response: unknown) => {
+				responses.push(response);
+			},
+			...overrides,
+		} as unknown as IExecuteFunctions;
+		return { context, sent, responses };
+	}
+
+	it('Send Data streams its response.data chunk for the trigger’s JSON reply bridge', async () => {
+		const { context, sent } = dataContext();
+		const [item] = await executeTurn(context, 'sendData');
+		expect(sent).toEqual([JSON.stringify({ type: 'response.data', content: { order: 'ORD-12345', status: 'confirmed' } })]);
+		expect(item.json.turnEvents).toEqual([{ type: 'response.data', content: { order: 'ORD-12345', status: 'confirmed' }, turn_id: 'td' }]);
+	});
+
+	it('End Turn streams response.end (the bridge sends the reply at once)', async () => {
+		const { context, sent } = dataContext();
+		await executeTurn(context, 'endTurn');
+		expect(sent).toEqual([JSON.stringify({ type: 'response.end' })]);
+	});
+
+	it('Speak is refused with words that say why: a data event has no speech', async () => {
+		const { context, sent } = dataContext();
+		await expect(executeTurn(context, 'speak')).rejects.toThrow('A client data event has no speech: only Send Data and End Turn answer it');
+		expect(sent).toEqual([]);
+	});
+
+	it('Speak with continue-on-fail: the item carries the error, nothing is sent', async () => {
+		const { context, sent } = dataContext({ continueOnFail: () => true });
+		const [item] = await executeTurn(context, 'speak');
+		expect(item.json.error).toMatch(/no speech/);
+		expect(sent).toEqual([]);
+	});
+
+	it('without a stream, End Turn answers the last Send Data’s JSON (application/json), not SSE', async () => {
+		const turnEvents = [
+			{ type: 'response.data', content: { step: 1 }, turn_id: 'td' },
+			{ type: 'response.data', content: { step: 2 }, turn_id: 'td' },
+		];
+		const { context, responses } = dataContext({ isStreaming: () => false, getInputData: () => [{ json: { turnEvents } }] });
+		await executeTurn(context, 'endTurn');
+		expect(responses).toEqual([{ statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"step":2}' }]);
+	});
+
+	it('without a stream and without Send Data, End Turn answers {}', async () => {
+		const { context, responses } = dataContext({ isStreaming: () => false });
+		await executeTurn(context, 'endTurn');
+		expect(responses).toEqual([{ statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{}' }]);
+	});
+
+	it('lifecycle events are still refused for every operation', async () => {
+		const { context } = dataContext({
+			getWorkflowDataProxy: () => ({ $: () => ({ first: () => ({ json: { event: 'session.ended' } }) }) }),
+		});
+		for (const operation of ['speak', 'sendData', 'endTurn']) {
+			await expect(executeTurn(context, operation)).rejects.toThrow('There is no live turn to answer: this execution was started by a "session.ended" event');
+		}
+	});
+});

@@ -210,11 +210,17 @@ describe('openTurnStream: n8n chunks → turn events', () => {
 		expect(fake.flushes).toBe(3);
 	});
 
-	test('with no request turn id, turn_id is null (or the event’s own)', () => {
+	test('with no request turn id, turn_id is left out of the frame (or the event’s own), never null', () => {
 		const { fake, res } = open({ turnId: null });
 		res.write(chunk('item', 'hi'));
 		res.write(chunk('item', JSON.stringify({ type: 'response.tts', content: 'x', turn_id: 'own' })));
-		expect(fake.events.map((event) => event.turn_id)).toEqual([null, 'own']);
+		res.end();
+		expect(fake.events).toEqual([
+			{ type: 'response.tts', content: 'hi' },
+			{ type: 'response.tts', content: 'x', turn_id: 'own' },
+			{ type: 'response.end' },
+		]);
+		expect(fake.body).not.toContain('null');
 	});
 });
 
@@ -598,7 +604,7 @@ describe('sendWholeTurn (a static welcome, no workflow run)', () => {
 	test('no events → just response.end', () => {
 		const fake = new FakeResponse();
 		sendWholeTurn(fake as unknown as Response, null, []);
-		expect(fake.events).toEqual([{ type: 'response.end', turn_id: null }]);
+		expect(fake.events).toEqual([{ type: 'response.end' }]);
 	});
 });
 

@@ -24,6 +24,7 @@ const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
 	variables: true,
 	transcript: true,
 	recordingUrl: true,
+	interruption: true,
 };
 /** Fields whose "absent" value is an empty object rather than null. */
 const OBJECT_FIELDS = ['extracted', 'variables'];

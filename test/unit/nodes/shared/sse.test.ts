@@ -58,8 +58,16 @@ describe('sseFrame', () => {
 		);
 	});
 
-	test("no request turn id: the event's own is kept, else null", () => {
+	test("no request turn id: the event's own is kept, else turn_id is left out (as Layercode's SDK does), never null", () => {
 		expect(sseFrame({ type: 'response.end', turn_id: 'own' }, null)).toBe('data: {"type":"response.end","turn_id":"own"}\n\n');
-		expect(sseFrame({ type: 'response.end' }, null)).toBe('data: {"type":"response.end","turn_id":null}\n\n');
+		expect(sseFrame({ type: 'response.end' }, null)).toBe('data: {"type":"response.end"}\n\n');
+		expect(sseFrame({ type: 'response.tts', content: 'Hi.', turn_id: null }, null)).toBe('data: {"type":"response.tts","content":"Hi."}\n\n');
+		expect(sseFrame({ type: 'response.error', error: 'boom', turn_id: undefined }, null)).toBe('data: {"type":"response.error","error":"boom"}\n\n');
+	});
+
+	test('the turn id stays the last key, after the event own keys', () => {
+		expect(sseFrame({ turn_id: 'own', type: 'response.tts', content: 'x' }, 'mine')).toBe(
+			'data: {"type":"response.tts","content":"x","turn_id":"mine"}\n\n',
+		);
 	});
 });

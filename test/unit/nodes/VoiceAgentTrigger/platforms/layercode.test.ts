@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { fixture, fixtureNames } from '../../../helpers/fixtures';
-import { layercode, layercodeType } from '../../../../../nodes/VoiceAgentTrigger/platforms/layercode';
+import { layercode, layercodeInterruption, layercodeType } from '../../../../../nodes/VoiceAgentTrigger/platforms/layercode';
 
 const SESSION = 'sess_01JXK3M9V4Q7ZP2N8R6T5W1Y0C';
 const CONVERSATION = 'conv_01JXK3KZ8D6F4H2J0L9N7Q5S3U';
@@ -23,6 +23,7 @@ const EMPTY = {
 	variables: {},
 	transcript: null,
 	recordingUrl: null,
+	interruption: null,
 };
 
 describe('Layercode fixtures: event names, stream expectation, no warnings', () => {
@@ -37,9 +38,17 @@ describe('Layercode fixtures: event names, stream expectation, no warnings', () 
 		['layercode/session.end.iso-timestamps', 'session.ended', false],
 		['layercode/legacy.MESSAGE', 'turn.message', true],
 		['layercode/legacy.SESSION_START', 'turn.welcome', true],
+		['layercode/session-webhook.session.start', 'session.started', false],
 	])('%s → %s (stream: %s)', (name, event, expectsStream) => {
 		const parsed = layercode.parse(fixture(name));
 		expect({ event: parsed.event, expectsStream: parsed.expectsStream }).toEqual({ event, expectsStream });
+	});
+
+	test('only `data` waits for the workflow\'s JSON reply', () => {
+		for (const name of fixtureNames('layercode')) {
+			expect([name, layercode.parse(fixture(name)).expectsJsonReply]).toEqual([name, name === 'layercode/data']);
+		}
+		expect(layercode.parse({ ...fixture('layercode/data'), type: 'DATA' }).expectsJsonReply).toBe(true);
 	});
 
 	// The older shapes are documented too (upper-case type, connection_id instead of session_id).
@@ -73,6 +82,12 @@ describe('Layercode: fields per event', () => {
 			from: '+14155550123',
 			to: '+14155550100',
 			variables: CUSTOM,
+			interruption: {
+				previousTurnInterrupted: true,
+				wordsHeard: 9,
+				textHeard: 'Your order 48152 is out for delivery and should arrive',
+				assistantTurnId: 'turn_01JXK3N2B5C8E1G4I7K0M3P6R9',
+			},
 		});
 	});
 
@@ -282,10 +297,15 @@ describe('Layercode: lenient parsing', () => {
 		expect(parsed.fields).toMatchObject({ text: null, turnId: null, sessionId: SESSION });
 	});
 
-	test('session.start without turn_id → a warning', () => {
+	test('session.start without turn_id: the session webhook\'s lifecycle event, no warning, no stream', () => {
 		const payload = fixture('layercode/session.start');
 		delete payload.turn_id;
-		expect(layercode.parse(payload).warnings).toEqual(['turn_id: Required']);
+		expect(layercode.parse(payload)).toMatchObject({ event: 'session.started', expectsStream: false, warnings: [] });
+		for (const turnId of [null, 42 as unknown as string]) {
+			// 42: asString reads a number as text, so it is a turn id like any other.
+			const parsed = layercode.parse({ ...payload, turn_id: turnId });
+			expect(parsed.event).toBe(turnId === null ? 'session.started' : 'turn.welcome');
+		}
 	});
 
 	test('message without session_id (and no connection_id) → a warning', () => {
@@ -321,5 +341,76 @@ describe('Layercode: lenient parsing', () => {
 		const payload = fixture('layercode/session.end');
 		payload.transcript = [{ role: 'user', text: 'hi', timestamp: 1e20 }];
 		expect(() => layercode.parse(payload)).not.toThrow();
+	});
+});
+
+describe('Layercode: interruption_context → interruption', () => {
+	test('absent, null or not an object → null', () => {
+		expect(layercode.parse(fixture('layercode/message')).fields.interruption).toBeNull();
+		for (const value of [null, undefined, 'yes', 3, true, ['previous_turn_interrupted']]) {
+			expect(layercodeInterruption(value)).toBeNull();
+		}
+	});
+
+	test('every part optional: a missing part is null, never a made-up default', () => {
+		expect(layercodeInterruption({})).toEqual({
+			previousTurnInterrupted: null,
+			wordsHeard: null,
+			textHeard: null,
+			assistantTurnId: null,
+		});
+		expect(layercodeInterruption({ previous_turn_interrupted: false, words_heard: 0 })).toEqual({
+			previousTurnInterrupted: false,
+			wordsHeard: 0,
+			textHeard: null,
+			assistantTurnId: null,
+		});
+	});
+
+	test('parts of the wrong type are null; extra parts are left in raw only', () => {
+		expect(
+			layercodeInterruption({
+				previous_turn_interrupted: 'true',
+				words_heard: '9',
+				text_heard: { words: 9 },
+				assistant_turn_id: null,
+				extra: 'x',
+			}),
+		).toEqual({ previousTurnInterrupted: null, wordsHeard: null, textHeard: null, assistantTurnId: null });
+		expect(layercodeInterruption({ words_heard: Number.NaN })?.wordsHeard).toBeNull();
+	});
+
+	test('only the message carries it: other events leave it null', () => {
+		for (const name of ['layercode/session.start', 'layercode/data', 'layercode/session.end', 'layercode/session.update']) {
+			expect(layercode.parse(fixture(name)).fields.interruption).toBeNull();
+		}
+	});
+});
+
+describe('Layercode: the session webhook (pipeline session_webhook: session.start, session.end, session.update)', () => {
+	// The same payloads as the agent webhook's (docs.layercode.com/api-reference/webhook-sse-api), sent
+	// to a second URL. None of them waits for a stream or a reply: each is a lifecycle event.
+	test('session.start without a turn → session.started, with the session, phones and metadata', () => {
+		const parsed = layercode.parse(fixture('layercode/session-webhook.session.start'));
+		expect(parsed).toMatchObject({ event: 'session.started', expectsStream: false, warnings: [] });
+		expect(parsed.expectsJsonReply).toBeFalsy();
+		expect(parsed.fields).toEqual({
+			...EMPTY,
+			eventType: 'session.start',
+			sessionId: 'sess_01JXK4A2C5E8G1J4L7N0Q3S6U9',
+			conversationId: 'conv_01JXK49Z7B0D3F6H9K2M5P8R1T',
+			from: '+14155550123',
+			to: '+14155550100',
+			variables: { tenant_id: 't_42', crm_contact_id: 'abc-123' },
+		});
+	});
+
+	test.each([
+		['layercode/session.end', 'session.ended'],
+		['layercode/session.update', 'session.updated'],
+	])('%s → %s, answered without a stream or a reply', (name, event) => {
+		const parsed = layercode.parse(fixture(name));
+		expect(parsed).toMatchObject({ event, expectsStream: false, warnings: [] });
+		expect(parsed.expectsJsonReply).toBeFalsy();
 	});
 });
