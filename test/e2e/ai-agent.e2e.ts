@@ -5,7 +5,7 @@
 // A second workflow puts the same agent behind n8n's plain Webhook node in streaming mode and
 // reads n8n's raw chunk lines: the exact input the trigger re-encodes.
 import { printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath, type NodeJson } from './workflows';
+import { chain, node, secretCredential, triggerNode, triggerPath, type NodeJson } from './workflows';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
 import { startOpenAiStub, type OpenAiStub, type StubRequest } from '../support/openai-stub';
@@ -87,7 +87,7 @@ beforeAll(async () => {
 	stub = await startOpenAiStub({ tokens: ['Your', ' order', ' ships', ' on', ' Monday', '.'], delayMs: 150, model: STUB_MODEL });
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
-		credentials: [apiKeyCredential(SECRET), openAiCredential(stub.baseUrl)],
+		credentials: [secretCredential(SECRET), openAiCredential(stub.baseUrl)],
 	});
 }, 600_000);
 
