@@ -71,7 +71,7 @@ export class VoiceAgentApiKeyApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'pk_…',
-			description: 'The organisation API key. Leave empty if you only receive webhooks.',
+			description: 'The organisation API key, for the Voice Agent node’s Session resource and the trigger’s Include Full Transcript. Webhook signing secrets go in a Voice Agent Webhook Secret API credential.',
 		},
 		{
 			displayName: 'Send Key As',
@@ -89,16 +89,6 @@ export class VoiceAgentApiKeyApi implements ICredentialType {
 			type: 'string',
 			default: 'x-api-key',
 			displayOptions: { show: { keyPlacement: ['header'] } },
-		},
-		{
-			displayName: 'Webhook Signing Secret',
-			name: 'webhookSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			placeholder: 'whsec_…',
-			description:
-				'The secret the platform signs its webhooks with (Agntix/Svix and Standard Webhooks: whsec_…; Layercode: the agent’s webhook secret; SpeakNode: the subscription secret)',
 		},
 	];
 

@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startN8n, type N8n } from '../test/e2e/harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from '../test/e2e/workflows';
+import { chain, node, secretCredential, triggerNode, triggerPath, VOICE_AGENT_TYPE } from '../test/e2e/workflows';
 import { signLayercode } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 
@@ -435,7 +435,7 @@ async function main() {
 
 	const n8n = await startN8n({
 		workflows: CONTENDERS.map((contender) => contender.workflow),
-		credentials: [apiKeyCredential(SECRET)],
+		credentials: [secretCredential(SECRET)],
 		env: N8N_ENV,
 	});
 	let exitCode = 0;

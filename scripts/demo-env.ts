@@ -20,7 +20,7 @@ import { findPostgresBinDir, startPostgres, type Postgres } from '../test/suppor
 export interface Demo {
 	n8n: N8n;
 	examples: Example[];
-	/** The webhook signing secret of the "Voice Agent (demo)" credential. */
+	/** The webhook signing secret of the "Voice Agent signing secret (demo)" credential. */
 	secret: string;
 	crm: CrmStub;
 	crmApiKey: string;

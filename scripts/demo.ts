@@ -16,7 +16,7 @@ async function main() {
 
 	console.log(`\nn8n editor:  ${n8n.baseUrl}`);
 	console.log(`  sign in as ${OWNER.email} / ${OWNER.password}`);
-	console.log(`  credential "Voice Agent (demo)" signs with: ${demo.secret}`);
+	console.log(`  credential "Voice Agent signing secret (demo)" signs with: ${demo.secret}`);
 	console.log(`  stub CRM: ${demo.crm.baseUrl} (key ${demo.crmApiKey}); AI Agent model: ${demo.modelUrl}`);
 	if (demo.postgres) {
 		const pg = demo.postgres;

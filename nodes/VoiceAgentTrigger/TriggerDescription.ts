@@ -257,7 +257,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to fetch the whole transcript from the Agntix API (with the credential’s API key) for session.ended before the workflow starts. If the fetch fails the item is still delivered, with the reason in warnings.',
+					'Whether to fetch the whole transcript from the Agntix API (with the key in the Voice Agent API Key API credential) for session.ended before the workflow starts. If the fetch fails the item is still delivered, with the reason in warnings.',
 			},
 			{
 				displayName: 'Reject Unexpected Payloads',

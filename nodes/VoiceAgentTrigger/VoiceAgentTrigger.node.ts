@@ -27,6 +27,7 @@ import { openDataReply } from './DataReply';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
 import { offeredValues, platformSubtitle, triggerProperties } from './TriggerDescription';
 import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
+import { testWebhookSecretCredential } from './verification/webhookSecretTest';
 import {
 	secretProblem,
 	standardWebhookHeaders,
@@ -35,7 +36,9 @@ import {
 } from './verification/verifyRequest';
 
 const MISSING_SECRET =
-	'Signature verification is on but the credential has no Webhook Signing Secret. Add it, or set Verification to None.';
+	'Signature verification is on but no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected. Add it, or set Verification to None.';
+const NO_API_KEY_CREDENTIAL =
+	'Include Full Transcript needs a Voice Agent API Key API credential (the Agntix API key) on the trigger; none is selected';
 
 /** Bearer JWT reasons that are the credential's fault, answered 500 like a missing secret. */
 const JWT_CONFIGURATION_REASONS = new Set(['no verification key configured', 'invalid verification key', 'JWKS URL must use https']);
@@ -121,8 +124,8 @@ const secretOf = (credentials: ICredentialDataDecryptedObject | undefined) =>
 async function signingSecret(context: IHookFunctions | IWebhookFunctions): Promise<string> {
 	const credentials =
 		'getRequestObject' in context
-			? await cachedCredentials(context, 'voiceAgentApiKeyApi')
-			: await context.getCredentials('voiceAgentApiKeyApi').catch(() => undefined);
+			? await cachedCredentials(context, 'voiceAgentWebhookSecretApi')
+			: await context.getCredentials('voiceAgentWebhookSecretApi').catch(() => undefined);
 	return secretOf(credentials);
 }
 
@@ -156,8 +159,9 @@ export class VoiceAgentTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
-				name: 'voiceAgentApiKeyApi',
+				name: 'voiceAgentWebhookSecretApi',
 				required: true,
+				testedBy: 'voiceAgentWebhookSecretApiTest',
 				displayOptions: {
 					show: {
 						verification: ['standardWebhooks', 'layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'],
@@ -169,6 +173,12 @@ export class VoiceAgentTrigger implements INodeType {
 				required: true,
 				testedBy: 'voiceAgentJwtApiTest',
 				displayOptions: { show: { verification: ['jwt'] } },
+			},
+			{
+				// Only for Include Full Transcript (Agntix's session API); verifying webhooks needs no key.
+				name: 'voiceAgentApiKeyApi',
+				required: false,
+				displayOptions: { show: { platform: ['agntix'] } },
 			},
 		],
 		webhooks: [
@@ -189,7 +199,7 @@ export class VoiceAgentTrigger implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { voiceAgentJwtApiTest: testJwtCredential },
+		credentialTest: { voiceAgentJwtApiTest: testJwtCredential, voiceAgentWebhookSecretApiTest: testWebhookSecretCredential },
 	};
 
 	webhookMethods = {
@@ -311,10 +321,14 @@ export class VoiceAgentTrigger implements INodeType {
 		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
 		const warnings = [...parsed.warnings, ...(item.warnings ?? [])];
 		if (options.includeTranscript && platform.id === 'agntix' && item.event === 'session.ended' && item.sessionId) {
-			try {
-				item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', 'agntix', { sessionId: item.sessionId });
-			} catch (error) {
-				warnings.push(`transcript: ${(error as Error).message}`);
+			if (!this.getNode().credentials?.voiceAgentApiKeyApi) {
+				warnings.push(`transcript: ${NO_API_KEY_CREDENTIAL}`);
+			} else {
+				try {
+					item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', 'agntix', { sessionId: item.sessionId });
+				} catch (error) {
+					warnings.push(`transcript: ${(error as Error).message}`);
+				}
 			}
 		}
 		if (warnings.length > 0) item.warnings = warnings;

@@ -5,7 +5,7 @@
 // Execution Starts" still answers before the workflow has run. The switch that makes the
 // workflow fail: the CRM stub does not know the caller's contact until the test adds it.
 import { printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath } from './workflows';
+import { secretCredential, chain, node, triggerNode, triggerPath } from './workflows';
 import { signStandardWebhook, type Headers } from '../support/sign';
 import { SAMPLE_CONTACT, startCrmStub, type CrmStub } from '../support/crm-stub';
 
@@ -90,7 +90,7 @@ beforeAll(async () => {
 	slowCrm = await startCrmStub({ delayMs: SLOW_CRM_DELAY_MS, contacts: [contact('C-ACK-SLOW')] });
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS).map((build) => build()),
-		credentials: [apiKeyCredential(SECRET)],
+		credentials: [secretCredential(SECRET)],
 	});
 }, 600_000);
 

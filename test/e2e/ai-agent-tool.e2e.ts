@@ -14,7 +14,7 @@
 // name, which the trigger accepts as a turn event (voiceAgentNodeNames: tools of an agent
 // downstream of it). Then the agent runs again with the tool's result and streams the answer.
 import { printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, node, triggerNode, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from './workflows';
+import { secretCredential, node, triggerNode, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from './workflows';
 import { agentNode, openAiCredential, userText, withChatModel } from './ai-agent-workflow';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
@@ -81,7 +81,7 @@ beforeAll(async () => {
 				? { tokens: ANSWER }
 				: { toolCalls: [{ name: TOOL_NAME, arguments: { text: HOLD_ON } }] },
 	});
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET), openAiCredential(stub.baseUrl)] });
+	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET), openAiCredential(stub.baseUrl)] });
 }, 600_000);
 
 afterAll(async () => {

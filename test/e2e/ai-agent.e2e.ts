@@ -5,7 +5,7 @@
 // A second workflow puts the same agent behind n8n's plain Webhook node in streaming mode and
 // reads n8n's raw chunk lines: the exact input the trigger re-encodes.
 import { printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, node, triggerNode, triggerPath } from './workflows';
+import { node, secretCredential, triggerNode, triggerPath } from './workflows';
 import { agentNode, openAiCredential, STUB_MODEL, userText, withChatModel } from './ai-agent-workflow';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
@@ -37,7 +37,7 @@ beforeAll(async () => {
 	stub = await startOpenAiStub({ tokens: ['Your', ' order', ' ships', ' on', ' Monday', '.'], delayMs: 150, model: STUB_MODEL });
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
-		credentials: [apiKeyCredential(SECRET), openAiCredential(stub.baseUrl)],
+		credentials: [secretCredential(SECRET), openAiCredential(stub.baseUrl)],
 	});
 }, 600_000);
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath } from './workflows';
+import { apiKeyCredential, chain, node, secretCredential, triggerNode, triggerPath } from './workflows';
 import { hs256, nowSeconds, rs256, rsaKeySet, unsigned } from '../support/jwt';
 import { startPlatformStub, type PlatformStub } from '../support/platform-stub';
 
@@ -73,7 +73,8 @@ beforeAll(async () => {
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
 		credentials: [
-			apiKeyCredential('unused'),
+			apiKeyCredential(),
+			secretCredential('stored-secret-replaced-by-each-test'),
 			jwtCredential('jwtSecretCred01', { keyType: 'secret', secret: JWT_SECRET }),
 			jwtCredential('jwtJwksCred0001', { keyType: 'jwks', jwksUrl }),
 			...Object.values(tested),
@@ -134,14 +135,14 @@ describe('inbound Bearer JWT', () => {
 
 describe("n8n's credential test", () => {
 	guarded('API key: accepted by the platform → OK', async () => {
-		const credential = apiKeyCredential('', { baseUrl: stub.url, apiKey: GOOD_KEY });
+		const credential = apiKeyCredential({ baseUrl: stub.url, apiKey: GOOD_KEY });
 		expect(await n8n.testCredential(credential)).toMatchObject({ status: 'OK' });
 		expect(stub.requests.at(-1)).toMatchObject({ path: '/api/v1/chat/sessions' });
 		expect(stub.requests.at(-1)?.headers['x-api-key']).toBe(GOOD_KEY);
 	});
 
 	guarded('API key: refused → the 401 explained (n8n 1.x: its own generic words)', async () => {
-		const credential = apiKeyCredential('', { baseUrl: stub.url, apiKey: 'pk_live_wrong' });
+		const credential = apiKeyCredential({ baseUrl: stub.url, apiKey: 'pk_live_wrong' });
 		const result = await n8n.testCredential(credential);
 		expect(result.status).toBe('Error');
 		if (targetN8nMajor() < 2) {
@@ -185,4 +186,27 @@ describe("n8n's credential test", () => {
 		expect(result).toMatchObject({ status: 'OK' });
 		expect(stub.requests.slice(before)).toEqual([]);
 	});
+
+	// A secret-only user (Layercode, SpeakNode) must save green: the secret credential has no
+	// request test (nothing to call), the trigger tests it offline (testedBy). The editor tests a
+	// credential only when its type has `test` or a node lists it with `testedBy` (2.41.1 and
+	// 1.123.81 alike), and then calls this same endpoint.
+	const secretCases: Array<[string, string, 'OK' | 'Error', RegExp]> = [
+		['a Standard Webhooks (Svix) secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'OK', /well-formed/],
+		['a Layercode text secret', 'layercode-webhook-secret-for-tests', 'OK', /well-formed/],
+		['no secret', '   ', 'Error', /^Paste the Webhook Signing Secret/],
+		['a cut-off whsec_ secret', 'whsec_MfKQ9r8G', 'Error', /too short/],
+		['a whsec_ secret that is not base64', 'whsec_not base64!', 'Error', /not a Standard Webhooks secret/],
+		['a text secret under 16 bytes', 'short-secret', 'Error', /too short/],
+	];
+	for (const [name, webhookSecret, status, message] of secretCases) {
+		guarded(`Webhook secret: ${name} → ${status}, with no request to anyone`, async () => {
+			const before = stub.requests.length;
+			const result = await n8n.testCredential(secretCredential(webhookSecret));
+			expect(result.status).toBe(status);
+			expect(result.message).toMatch(message);
+			if (webhookSecret.trim() !== '') expect(result.message).not.toContain(webhookSecret.trim());
+			expect(stub.requests.slice(before)).toEqual([]);
+		});
+	}
 });

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OWNER, printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, TRIGGER_TYPE, triggerOnly, VOICE_AGENT_TYPE } from './workflows';
+import { secretCredential, TRIGGER_TYPE, triggerOnly, VOICE_AGENT_TYPE } from './workflows';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const ROOT = resolve(__dirname, '..', '..');
@@ -47,7 +47,7 @@ beforeAll(async () => {
 	// One published trigger: the package is loaded and its trigger activates.
 	n8n = await startN8n({
 		workflows: [triggerOnly('wfCodex00000001', 'codex', { platform: 'agntix' })],
-		credentials: [apiKeyCredential(SECRET)],
+		credentials: [secretCredential(SECRET)],
 	});
 	const login = await fetch(`${n8n.baseUrl}/rest/login`, {
 		method: 'POST',

@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 
 import { printLogOnFailure, startN8n, type N8n } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
+import { secretCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
 import { signLayercode } from '../support/sign';
 
 const SECRET = 'layercode-webhook-secret-for-tests';
@@ -80,7 +80,7 @@ const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
 
 describe('Layercode data events: the workflow’s JSON is the answer', () => {
 	beforeAll(async () => {
-		n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET)] });
+		n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
 	}, 600_000);
 
 	afterAll(async () => {

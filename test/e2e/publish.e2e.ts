@@ -8,7 +8,7 @@
 // workflow's activation error (GET /rest/active-workflows/error/:id). The harness turns either
 // into startN8n's error: "workflow <id> failed to activate … <reason>" on its first line.
 import { printLogOnFailure, startN8n, type N8n, type StartOptions } from './harness';
-import { apiKeyCredential, triggerOnly, triggerPath } from './workflows';
+import { secretCredential, triggerOnly, triggerPath } from './workflows';
 import { signStandardWebhook } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -44,15 +44,15 @@ async function post(n8n: N8n, name: string, headers: Record<string, string> = {}
 describe('audit #6: n8n refuses to publish a trigger that cannot verify', () => {
 	test('audit #6: a signing method whose credential has no secret: not activated, and n8n says why', async () => {
 		const workflow = triggerOnly('wfPublishNoSec1', 'publish-no-secret', { platform: 'agntix' });
-		expect(await activationOutcome({ workflows: [workflow], credentials: [apiKeyCredential('')] })).toMatch(
-			refused(workflow.id, 'the credential has no Webhook Signing Secret'),
+		expect(await activationOutcome({ workflows: [workflow], credentials: [secretCredential('')] })).toMatch(
+			refused(workflow.id, 'no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected'),
 		);
 	});
 
 	test('audit #5: a platform this version does not know: not activated (never run unverified)', async () => {
 		// As an import or a later version saves it: n8n drops the Verification its display rules hide.
 		const workflow = triggerOnly('wfPublishUnkn01', 'publish-unknown', { platform: 'vapi', verification: 'standardWebhooks' });
-		expect(await activationOutcome({ workflows: [workflow], credentials: [apiKeyCredential(SECRET)] })).toMatch(
+		expect(await activationOutcome({ workflows: [workflow], credentials: [secretCredential(SECRET)] })).toMatch(
 			refused(workflow.id, 'is not one this version of the Voice Agent Trigger knows'),
 		);
 	});
@@ -63,7 +63,7 @@ describe('audit #6: n8n refuses to publish a trigger that cannot verify', () => 
 		let n8n: N8n;
 
 		beforeAll(async () => {
-			n8n = await startN8n({ workflows: [signed, unverified], credentials: [apiKeyCredential(SECRET)] });
+			n8n = await startN8n({ workflows: [signed, unverified], credentials: [secretCredential(SECRET)] });
 		});
 		afterAll(async () => {
 			await n8n?.stop();

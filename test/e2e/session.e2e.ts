@@ -1,7 +1,7 @@
 // The Session resource and the trigger's Include Full Transcript, in a real n8n, against a
 // local stub of the platform APIs that records which credential reached it.
 import { nodeOutputJson, printLogOnFailure, startN8n, type N8n } from './harness';
-import { API_KEY_CREDENTIAL_ID, apiKeyCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
+import { API_KEY_CREDENTIAL_ID, apiKeyCredential, chain, node, secretCredential, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
 import { conversation, startPlatformStub, type PlatformStub } from '../support/platform-stub';
 import { signStandardWebhook } from '../support/sign';
 
@@ -21,7 +21,7 @@ const bearerKeyCredential = (baseUrl: string) => ({
 	id: 'vaBearerCred001',
 	name: 'Voice Agent Layercode key',
 	type: 'voiceAgentApiKeyApi',
-	data: { baseUrl, apiKey: GOOD_KEY, keyPlacement: 'bearer', webhookSecret: '' },
+	data: { baseUrl, apiKey: GOOD_KEY, keyPlacement: 'bearer' },
 });
 
 /** n8n's Webhook node → Voice Agent (session): the request body says which session. */
@@ -35,6 +35,13 @@ function sessionWorkflow(id: string, path: string, parameters: Record<string, un
 }
 
 const apiKeyRef = { voiceAgentApiKeyApi: { id: API_KEY_CREDENTIAL_ID, name: 'Voice Agent test key' } };
+
+/** A trigger with Include Full Transcript: its signing secret, plus the API key when `withKey`. */
+function enrichTrigger(id: string, name: string, withKey: boolean) {
+	const trigger = triggerNode(name, { platform: 'agntix', triggerOptions: { includeTranscript: true } });
+	if (withKey) trigger.credentials = { ...trigger.credentials, ...apiKeyRef };
+	return chain(id, [trigger, node('Done', 'n8n-nodes-base.noOp')]);
+}
 
 let stub: PlatformStub;
 let n8n: N8n;
@@ -62,12 +69,14 @@ beforeAll(async () => {
 		),
 		missing: sessionWorkflow('wfSessionMiss01', 'session-missing', { operation: 'get', platform: 'agntix' }, apiKeyRef),
 		missingContinue: sessionWorkflow('wfSessionMissC1', 'session-missing-continue', { operation: 'get', platform: 'agntix' }, apiKeyRef, true),
-		enrich: chain('wfTriggerEnrich', [triggerNode('enrich', { platform: 'agntix', triggerOptions: { includeTranscript: true } }), node('Done', 'n8n-nodes-base.noOp')]),
+		enrich: enrichTrigger('wfTriggerEnrich', 'enrich', true),
+		enrichNoKey: enrichTrigger('wfTriggerNoKey1', 'enrichNoKey', false),
 	};
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
 		credentials: [
-			apiKeyCredential(SECRET, { baseUrl: stub.url, apiKey: GOOD_KEY }),
+			secretCredential(SECRET),
+			apiKeyCredential({ baseUrl: stub.url, apiKey: GOOD_KEY }),
 			jwtCredential(stub.url),
 			bearerKeyCredential(stub.url),
 		],
@@ -149,9 +158,9 @@ guarded('Continue On Fail turns the error into an item', async () => {
 });
 
 describe('Include Full Transcript on the trigger', () => {
-	const post = async (sessionId: string) => {
+	const post = async (sessionId: string, trigger = 'enrich') => {
 		const body = JSON.stringify({ id: sessionId, eventType: 'session.ended', type: 'VOICE', state: 'CLOSED', createdAt: '2026-11-22T10:00:00Z' });
-		const response = await fetch(n8n.webhookUrl(triggerPath('enrich')), {
+		const response = await fetch(n8n.webhookUrl(triggerPath(trigger)), {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', ...signStandardWebhook(body, SECRET, { id: `msg_${sessionId}_${Date.now()}` }) },
 			body,
@@ -174,5 +183,18 @@ describe('Include Full Transcript on the trigger', () => {
 		expect(item.sessionId).toBe('unknown-session');
 		expect(item.transcript).toBeNull();
 		expect(item.warnings).toEqual(['transcript: No such session: session unknown-session']);
+	});
+
+	guarded('without an API-key credential on the trigger, the item is delivered with a warning that says which credential', async () => {
+		const before = stub.requests.length;
+		await post(LONG_SESSION, 'enrichNoKey');
+		const [execution] = await n8n.waitForExecutions(WORKFLOWS.enrichNoKey.id, 1);
+		const [item] = nodeOutputJson(await n8n.executionData(execution.id), 'Voice Agent Trigger');
+		expect(item.sessionId).toBe(LONG_SESSION);
+		expect(item.transcript).toBeNull();
+		expect(item.warnings).toEqual([
+			'transcript: Include Full Transcript needs a Voice Agent API Key API credential (the Agntix API key) on the trigger; none is selected',
+		]);
+		expect(stub.requests.slice(before)).toEqual([]);
 	});
 });

@@ -2,7 +2,7 @@
 // execution with the normalised fields; bad input gets its status and starts nothing;
 // concurrent and post-restart copies of one Agntix delivery start one execution.
 import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
-import { apiKeyCredential, triggerOnly, triggerPath } from './workflows';
+import { secretCredential, triggerOnly, triggerPath } from './workflows';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -98,7 +98,7 @@ async function expectNoExecutions(workflowId: string) {
 }
 
 beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET)] });
+	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
 }, 600_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // turn.e2e.ts (regular mode: one n8n process) and turn.queue.e2e.ts (queue mode: the main process
 // holds the caller's connection, a worker runs the nodes and relays every chunk through Redis).
 import { printLogOnFailure, startN8n, type N8n, type N8nMode } from './harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
+import { chain, node, secretCredential, triggerNode, triggerPath, VOICE_AGENT_TYPE } from './workflows';
 import { signLayercode } from '../support/sign';
 import { readTurn, type ArrivedFrame, type ReadOptions } from '../support/sse';
 
@@ -67,7 +67,7 @@ export function describeTurns(mode: N8nMode): void {
 
 	describe(`live turns (${mode} mode)`, () => {
 		beforeAll(async () => {
-			n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [apiKeyCredential(SECRET)], mode });
+			n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)], mode });
 			console.log(`n8n ${mode} mode started in ${n8n.timings.totalMs} ms: ${JSON.stringify(n8n.timings)}`);
 		}, 600_000);
 

@@ -3,6 +3,7 @@
 export const TRIGGER_TYPE = 'n8n-nodes-voice-agent.voiceAgentTrigger';
 export const VOICE_AGENT_TYPE = 'n8n-nodes-voice-agent.voiceAgent';
 export const API_KEY_CREDENTIAL_ID = 'vaApiKeyCred01';
+export const SECRET_CREDENTIAL_ID = 'vaSecretCred01';
 
 export interface NodeJson {
 	id: string;
@@ -16,12 +17,18 @@ export interface NodeJson {
 	onError?: string;
 }
 
-export function apiKeyCredential(webhookSecret: string, extra: Record<string, unknown> = {}) {
+/** The signing secret every test trigger reads (Voice Agent Webhook Secret API). */
+export function secretCredential(webhookSecret: string) {
+	return { id: SECRET_CREDENTIAL_ID, name: 'Voice Agent test secret', type: 'voiceAgentWebhookSecretApi', data: { webhookSecret } };
+}
+
+/** The platform API key (Voice Agent node's Session resource, the trigger's Include Full Transcript). */
+export function apiKeyCredential(extra: Record<string, unknown> = {}) {
 	return {
 		id: API_KEY_CREDENTIAL_ID,
 		name: 'Voice Agent test key',
 		type: 'voiceAgentApiKeyApi',
-		data: { baseUrl: 'http://127.0.0.1:9', apiKey: 'pk_test', keyPlacement: 'header', headerName: 'x-api-key', webhookSecret, ...extra },
+		data: { baseUrl: 'http://127.0.0.1:9', apiKey: 'pk_test', keyPlacement: 'header', headerName: 'x-api-key', ...extra },
 	};
 }
 
@@ -37,7 +44,7 @@ export function triggerNode(name: string, parameters: Record<string, unknown>): 
 		position: [0, 0],
 		parameters,
 		webhookId: `wh-${name}`,
-		credentials: { voiceAgentApiKeyApi: { id: API_KEY_CREDENTIAL_ID, name: 'Voice Agent test key' } },
+		credentials: { voiceAgentWebhookSecretApi: { id: SECRET_CREDENTIAL_ID, name: 'Voice Agent test secret' } },
 	};
 }
 

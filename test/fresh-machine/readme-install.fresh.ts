@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { nodeOutputJson, startN8n, type N8n } from '../e2e/harness';
-import { apiKeyCredential, triggerOnly, triggerPath } from '../e2e/workflows';
+import { secretCredential, triggerOnly, triggerPath } from '../e2e/workflows';
 
 const ROOT = resolve(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -60,7 +60,7 @@ beforeAll(async () => {
 		.replace(/\/path\/to\/n8n-nodes-voice-agent-<version>\.tgz/, join(ROOT, tarball));
 	n8n = await startN8n({
 		workflows: [WORKFLOW],
-		credentials: [apiKeyCredential(SECRET)],
+		credentials: [secretCredential(SECRET)],
 		installPackage: async (userFolder) => {
 			const { N8N_VERSION: _picked, ...env } = process.env;
 			const installed = await run(intoNodes, ROOT, { ...env, HOME: userFolder });

@@ -138,17 +138,17 @@ export const CONTROL_API_PATH = `/api/v1/chat/sessions/${CONTROL_SESSION}/messag
 /** Ids that resolve (or decode) to path steps, and other text outside the id alphabet. */
 export const PATH_STEP_IDS = ['..', '.', '../chat', '../..', '../../api/v1/chat', '%2e%2e', '%2E%2E', '.%2e', '..%2f..', 'sess/../..', '..;', '.hidden', '..\\..', '?page=1', '#x', 'a b'];
 
-/** Agntix trigger, Include Full Transcript on, its API key credential's base URL on the stub. */
+/** Agntix trigger, Include Full Transcript on: its signing secret, and an API key credential whose base URL is the stub. */
 export function transcriptWorkflow() {
 	const trigger = triggerNode(TRANSCRIPT_PATH, { platform: 'agntix', events: ['session.ended'], triggerOptions: { includeTranscript: true } });
-	trigger.credentials = { voiceAgentApiKeyApi: { id: PLATFORM_CREDENTIAL_ID, name: 'Reliability platform stub key' } };
+	trigger.credentials = { ...trigger.credentials, voiceAgentApiKeyApi: { id: PLATFORM_CREDENTIAL_ID, name: 'Reliability platform stub key' } };
 	return chain('wfRelTranscr001', [trigger, node('Done', 'n8n-nodes-base.noOp')]);
 }
 
 export const startTranscriptStub = () => startPlatformStub([{ id: CONTROL_SESSION, messages: conversation(3) }], [PLATFORM_KEY]);
 
-export const platformCredential = (secret: string, stub: PlatformStub) => ({
-	...apiKeyCredential(secret, { baseUrl: stub.url, apiKey: PLATFORM_KEY }),
+export const platformCredential = (stub: PlatformStub) => ({
+	...apiKeyCredential({ baseUrl: stub.url, apiKey: PLATFORM_KEY }),
 	id: PLATFORM_CREDENTIAL_ID,
 	name: 'Reliability platform stub key',
 });

@@ -3,7 +3,7 @@
 // SIGKILL and restarted while an at-least-once sender delivers, with what n8n did with the
 // executions the worker was running.
 import { printLogOnFailure, startN8n, type ExecutionSummary, type N8n } from '../e2e/harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerOnly, triggerPath } from '../e2e/workflows';
+import { chain, node, secretCredential, triggerNode, triggerOnly, triggerPath } from '../e2e/workflows';
 import { recordFigures, tallyStatuses } from './figures';
 import { expectExactlyOnce, runLoad } from './load';
 import {
@@ -51,7 +51,7 @@ let n8n: N8n;
 beforeAll(async () => {
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
-		credentials: [apiKeyCredential(SECRET)],
+		credentials: [secretCredential(SECRET)],
 		mode: 'queue',
 		env: { N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: RECOVERY_INTERVAL_MINUTES },
 	});

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 
 import { printLogOnFailure, startN8n, type N8n } from '../e2e/harness';
-import { apiKeyCredential, chain, node, triggerNode, triggerOnly, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from '../e2e/workflows';
+import { chain, node, secretCredential, triggerNode, triggerOnly, triggerPath, VOICE_AGENT_TYPE, type NodeJson } from '../e2e/workflows';
 import type { OpenAiStub } from '../support/openai-stub';
 import type { PlatformStub } from '../support/platform-stub';
 import { signLayercode } from '../support/sign';
@@ -145,7 +145,7 @@ beforeAll(async () => {
 	[openAiStub, platformStub] = await Promise.all([startInjectionStub(), startTranscriptStub()]);
 	n8n = await startN8n({
 		workflows: Object.values(WORKFLOWS),
-		credentials: [apiKeyCredential(SECRET), JWT_CREDENTIAL, openAiCredential(openAiStub), platformCredential(SECRET, platformStub)],
+		credentials: [secretCredential(SECRET), JWT_CREDENTIAL, openAiCredential(openAiStub), platformCredential(platformStub)],
 		// The inspector listens on loopback and stays unattached except for the two collections.
 		env: { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}` },
 	});

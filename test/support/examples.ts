@@ -28,7 +28,7 @@ export const CRM_SCHEMA_SQL = join(EXAMPLES_DIR, 'crm-schema.sql');
 
 /** The credential ids and names the examples reference (import credentials with these to run them). */
 export const EXAMPLE_CREDENTIALS = {
-	voiceAgent: { id: 'demoVoiceAgentKey', name: 'Voice Agent (demo)', type: 'voiceAgentApiKeyApi' },
+	voiceAgentSecret: { id: 'demoVoiceAgentSecret', name: 'Voice Agent signing secret (demo)', type: 'voiceAgentWebhookSecretApi' },
 	openAi: { id: 'demoOpenAiApi', name: 'OpenAI (demo)', type: 'openAiApi' },
 	crmApiKey: { id: 'demoCrmApiKey', name: 'CRM API key (demo)', type: 'httpHeaderAuth' },
 	postgres: { id: 'demoCrmPostgres', name: 'CRM database (demo)', type: 'postgres' },
@@ -120,10 +120,7 @@ export interface CredentialSettings {
 export function exampleCredentials(settings: CredentialSettings): object[] {
 	const C = EXAMPLE_CREDENTIALS;
 	return [
-		{
-			...C.voiceAgent,
-			data: { baseUrl: 'https://api.agntix.ai', apiKey: '', keyPlacement: 'header', headerName: 'x-api-key', webhookSecret: settings.webhookSecret },
-		},
+		{ ...C.voiceAgentSecret, data: { webhookSecret: settings.webhookSecret } },
 		{ ...C.openAi, data: { apiKey: settings.openAi.apiKey, organizationId: '', url: settings.openAi.url, header: false } },
 		{ ...C.crmApiKey, data: { name: 'Authorization', value: `Bearer ${settings.crmApiKey}` } },
 		{

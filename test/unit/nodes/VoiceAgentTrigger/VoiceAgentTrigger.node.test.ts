@@ -16,16 +16,20 @@ import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgen
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const TEXT_SECRET = 'layercode-webhook-secret-for-tests';
-const MISSING_SECRET = /credential has no Webhook Signing Secret/;
+const MISSING_SECRET = /no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected/;
 const trigger = new VoiceAgentTrigger();
 const methods = trigger.webhookMethods.default;
 
 let workflowCounter = 0;
 beforeEach(() => resetDeduplication());
 
-/** The trigger with both credentials set, as a user's workflow has it. */
-const nodeWith = (parameters: INodeParameters): INode =>
-	triggerNodeWith(parameters, { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' }, voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' } });
+/** The trigger with its signing-secret and JWT credentials set (and the API key when asked), as a user's workflow has it. */
+const nodeWith = (parameters: INodeParameters, withApiKey = false): INode =>
+	triggerNodeWith(parameters, {
+		voiceAgentWebhookSecretApi: { id: 'cred-1', name: 'Secret' },
+		voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' },
+		...(withApiKey ? { voiceAgentApiKeyApi: { id: 'cred-3', name: 'Key' } } : {}),
+	});
 
 /**
  * What n8n does with the saved parameters when it loads the workflow (Workflow's constructor,
@@ -44,15 +48,22 @@ function parameterReader(node: INode) {
 
 interface Setup {
 	parameters: INodeParameters;
-	/** The API-key credential's data; undefined: the node has none. */
+	/** The Webhook Secret credential's data; undefined: the node has none. */
 	credential?: IDataObject;
 	/** The JWT credential's data (Verification: Bearer JWT). */
 	jwtCredential?: IDataObject;
+	/** The API-key credential's data; set: the node has one (Include Full Transcript). */
+	apiKeyCredential?: IDataObject;
 }
 
-function credentialStore(credential: IDataObject | undefined, jwtCredential?: IDataObject) {
+function credentialStore(credential: IDataObject | undefined, jwtCredential?: IDataObject, apiKeyCredential?: IDataObject) {
+	const stored: Record<string, IDataObject | undefined> = {
+		voiceAgentWebhookSecretApi: credential,
+		voiceAgentJwtApi: jwtCredential,
+		voiceAgentApiKeyApi: apiKeyCredential,
+	};
 	return jest.fn(async (type: string) => {
-		const found = type === 'voiceAgentApiKeyApi' ? credential : type === 'voiceAgentJwtApi' ? jwtCredential : undefined;
+		const found = stored[type];
 		if (!found) throw new Error(`Node does not have credentials of type ${type}`);
 		return found;
 	});
@@ -109,24 +120,26 @@ class FakeResponse {
 
 /** One delivery through webhook(), as n8n's WebhookContext would hand it over. */
 async function deliver(setup: Setup, body: string, headers: Record<string, string> = {}) {
-	const node = nodeWith(setup.parameters);
+	const node = nodeWith(setup.parameters, setup.apiKeyCredential !== undefined);
 	const res = new FakeResponse();
 	const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+	const getCredentials = credentialStore(setup.credential, setup.jwtCredential, setup.apiKeyCredential);
+	const httpRequestWithAuthentication = jest.fn(async () => ({ statusCode: 200, headers: {}, body: { data: [] } }));
 	const context = {
 		getNode: () => node,
 		getNodeParameter: parameterReader(node),
-		getCredentials: credentialStore(setup.credential, setup.jwtCredential),
+		getCredentials,
 		getWorkflow: () => ({ id: `wf-${++workflowCounter}` }),
 		getWorkflowStaticData: () => ({}),
 		getRequestObject: () => ({ rawBody: Buffer.from(body), readRawBody: async () => undefined }),
 		getResponseObject: () => res,
 		getHeaderData: () => headers,
 		logger,
-		helpers: {},
+		helpers: { httpRequestWithAuthentication },
 	} as unknown as IWebhookFunctions;
 	const result: IWebhookResponseData = await trigger.webhook.call(context);
 	const item = result.workflowData?.[0]?.[0]?.json;
-	return { status: res.statusCode, answer: res.body as IDataObject | undefined, item, result, logger };
+	return { status: res.statusCode, answer: res.body as IDataObject | undefined, item, result, logger, getCredentials, httpRequestWithAuthentication };
 }
 
 const agntixBody = (eventType: string) => JSON.stringify({ id: 'sess-1', eventType, type: 'VOICE' });
@@ -486,5 +499,102 @@ describe('Acknowledge: When the Workflow Succeeds', () => {
 		const mode = trigger.description.webhooks?.[0].responseMode as string;
 		expect(mode).toContain('"lastNode"');
 		expect(mode.indexOf('"layercode" ? "streaming"')).toBeLessThan(mode.indexOf('"lastNode"'));
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15: the signing secret has a credential of its own, so a secret-only user saves green.
+// ---------------------------------------------------------------------------------------------
+
+describe('the signing secret comes from the Voice Agent Webhook Secret API credential', () => {
+	const credentialsOf = (name: string) => trigger.description.credentials?.find((credential) => credential.name === name);
+	const SIGNING_METHODS = ['standardWebhooks', 'layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'];
+
+	test('the trigger asks for it, required and tested offline, for every signing method', () => {
+		expect(credentialsOf('voiceAgentWebhookSecretApi')).toEqual({
+			name: 'voiceAgentWebhookSecretApi',
+			required: true,
+			testedBy: 'voiceAgentWebhookSecretApiTest',
+			displayOptions: { show: { verification: SIGNING_METHODS } },
+		});
+		expect(Object.keys(trigger.methods.credentialTest)).toContain('voiceAgentWebhookSecretApiTest');
+	});
+
+	test('the API key is optional and offered for Agntix only (Include Full Transcript); the JWT credential is unchanged', () => {
+		expect(credentialsOf('voiceAgentApiKeyApi')).toEqual({
+			name: 'voiceAgentApiKeyApi',
+			required: false,
+			displayOptions: { show: { platform: ['agntix'] } },
+		});
+		expect(credentialsOf('voiceAgentJwtApi')).toEqual({
+			name: 'voiceAgentJwtApi',
+			required: true,
+			testedBy: 'voiceAgentJwtApiTest',
+			displayOptions: { show: { verification: ['jwt'] } },
+		});
+	});
+
+	/** Each signing method with a secret it accepts, as a user would configure it. */
+	const methodSetups: Array<[string, INodeParameters, string]> = [
+		['standardWebhooks', { platform: 'agntix' }, SECRET],
+		['layercodeSignature', { platform: 'layercode' }, TEXT_SECRET],
+		['stripeStyle', { platform: 'other', verification: 'stripeStyle', signatureHeader: 'stripe-signature' }, TEXT_SECRET],
+		['bodyHmac', { platform: 'speaknode', verification: 'bodyHmac', signatureHeader: 'x-sig' }, TEXT_SECRET],
+		['sharedSecret', { platform: 'other', verification: 'sharedSecret', signatureHeader: 'x-token' }, TEXT_SECRET],
+	];
+
+	test.each(methodSetups)('%s: publishing reads the secret from the Webhook Secret credential', async (_method, parameters, secret) => {
+		const { context, getCredentials } = hookContext({ parameters, credential: { webhookSecret: secret } });
+		await expect(activate(context)).resolves.toBeUndefined();
+		expect(getCredentials).toHaveBeenCalledWith('voiceAgentWebhookSecretApi');
+		expect(getCredentials).not.toHaveBeenCalledWith('voiceAgentApiKeyApi');
+	});
+
+	test.each(methodSetups)('%s: no Webhook Secret credential → publishing refused, and a delivery gets 500 configuration', async (_method, parameters) => {
+		await expect(activate(hookContext({ parameters }).context)).rejects.toThrow(MISSING_SECRET);
+		const outcome = await deliver({ parameters }, agntixBody('session.ended'));
+		expect(outcome.status).toBe(500);
+		expect(outcome.answer).toMatchObject({ error: 'configuration' });
+		expect(String(outcome.answer?.message)).toMatch(MISSING_SECRET);
+		expect(outcome.result.workflowData).toBeUndefined();
+	});
+
+	test('a secret left on an API-key credential (the old place) is not used: 500, not verified with it', async () => {
+		const body = agntixBody('session.ended');
+		const outcome = await deliver({ parameters: { platform: 'agntix' }, apiKeyCredential: { apiKey: 'pk_1', webhookSecret: SECRET } }, body, svix(body));
+		expect(outcome.status).toBe(500);
+		expect(outcome.answer).toMatchObject({ error: 'configuration' });
+		expect(outcome.result.workflowData).toBeUndefined();
+	});
+
+	test('a genuine delivery verified with the Webhook Secret credential starts an execution', async () => {
+		const body = agntixBody('session.ended');
+		const outcome = await deliver({ parameters: { platform: 'agntix' }, credential: { webhookSecret: ` ${SECRET} ` } }, body, svix(body));
+		expect(outcome.item).toMatchObject({ provider: 'agntix', event: 'session.ended' });
+		expect(outcome.getCredentials).toHaveBeenCalledWith('voiceAgentWebhookSecretApi');
+	});
+});
+
+describe('Include Full Transcript reads the API key from the optional API-key credential', () => {
+	const transcriptSetup = { parameters: { platform: 'agntix', triggerOptions: { includeTranscript: true } }, credential: { webhookSecret: SECRET } };
+
+	test('without an API-key credential: delivered, with a warning naming the credential, and nothing requested', async () => {
+		const body = agntixBody('session.ended');
+		const outcome = await deliver(transcriptSetup, body, svix(body));
+		expect(outcome.item).toMatchObject({ event: 'session.ended', sessionId: 'sess-1' });
+		expect(outcome.item?.warnings).toEqual([
+			'transcript: Include Full Transcript needs a Voice Agent API Key API credential (the Agntix API key) on the trigger; none is selected',
+		]);
+		expect(outcome.getCredentials).not.toHaveBeenCalledWith('voiceAgentApiKeyApi');
+		expect(outcome.httpRequestWithAuthentication).not.toHaveBeenCalled();
+	});
+
+	test('with one: the transcript is fetched with it', async () => {
+		const body = agntixBody('session.ended');
+		const outcome = await deliver({ ...transcriptSetup, apiKeyCredential: { baseUrl: 'https://api.agntix.ai', apiKey: 'pk_1' } }, body, svix(body));
+		expect(outcome.item?.warnings).toBeUndefined();
+		expect(outcome.item?.transcript).toEqual([]);
+		expect(outcome.getCredentials).toHaveBeenCalledWith('voiceAgentApiKeyApi');
+		expect(outcome.httpRequestWithAuthentication).toHaveBeenCalledWith('voiceAgentApiKeyApi', expect.objectContaining({ method: 'GET' }));
 	});
 });

@@ -6,7 +6,7 @@ import { cachedCredentials } from '../../../../nodes/VoiceAgentTrigger/credentia
 function contextWith(workflowId: string, secret: () => string) {
 	let reads = 0;
 	const context = {
-		getNode: () => ({ credentials: { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' } } }),
+		getNode: () => ({ credentials: { voiceAgentWebhookSecretApi: { id: 'cred-1', name: 'Key' } } }),
 		getWorkflow: () => ({ id: workflowId }),
 		getCredentials: async () => {
 			reads++;
@@ -21,19 +21,19 @@ const T0 = 1_800_000_000_000;
 test('reads the credential once per 30 s, then again', async () => {
 	let secret = 'old';
 	const { context, reads } = contextWith('wf-a', () => secret);
-	expect(await cachedCredentials(context, 'voiceAgentApiKeyApi', T0)).toEqual({ webhookSecret: 'old' });
+	expect(await cachedCredentials(context, 'voiceAgentWebhookSecretApi', T0)).toEqual({ webhookSecret: 'old' });
 	secret = 'new';
-	expect(await cachedCredentials(context, 'voiceAgentApiKeyApi', T0 + 29_999)).toEqual({ webhookSecret: 'old' });
+	expect(await cachedCredentials(context, 'voiceAgentWebhookSecretApi', T0 + 29_999)).toEqual({ webhookSecret: 'old' });
 	expect(reads()).toBe(1);
-	expect(await cachedCredentials(context, 'voiceAgentApiKeyApi', T0 + 30_000)).toEqual({ webhookSecret: 'new' });
+	expect(await cachedCredentials(context, 'voiceAgentWebhookSecretApi', T0 + 30_000)).toEqual({ webhookSecret: 'new' });
 	expect(reads()).toBe(2);
 });
 
 test('workflows do not share entries', async () => {
 	const a = contextWith('wf-b', () => 'secret-b');
 	const b = contextWith('wf-c', () => 'secret-c');
-	expect(await cachedCredentials(a.context, 'voiceAgentApiKeyApi', T0)).toEqual({ webhookSecret: 'secret-b' });
-	expect(await cachedCredentials(b.context, 'voiceAgentApiKeyApi', T0)).toEqual({ webhookSecret: 'secret-c' });
+	expect(await cachedCredentials(a.context, 'voiceAgentWebhookSecretApi', T0)).toEqual({ webhookSecret: 'secret-b' });
+	expect(await cachedCredentials(b.context, 'voiceAgentWebhookSecretApi', T0)).toEqual({ webhookSecret: 'secret-c' });
 });
 
 test('a node without that credential gets nothing, and nothing is read', async () => {
@@ -46,7 +46,7 @@ test('a failed read is not cached', async () => {
 	let fail = true;
 	let reads = 0;
 	const context = {
-		getNode: () => ({ credentials: { voiceAgentApiKeyApi: { id: 'cred-2', name: 'Key' } } }),
+		getNode: () => ({ credentials: { voiceAgentWebhookSecretApi: { id: 'cred-2', name: 'Key' } } }),
 		getWorkflow: () => ({ id: 'wf-e' }),
 		getCredentials: async () => {
 			reads++;
@@ -54,8 +54,8 @@ test('a failed read is not cached', async () => {
 			return { webhookSecret: 's' };
 		},
 	} as unknown as IWebhookFunctions;
-	expect(await cachedCredentials(context, 'voiceAgentApiKeyApi', T0)).toBeUndefined();
+	expect(await cachedCredentials(context, 'voiceAgentWebhookSecretApi', T0)).toBeUndefined();
 	fail = false;
-	expect(await cachedCredentials(context, 'voiceAgentApiKeyApi', T0 + 1)).toEqual({ webhookSecret: 's' });
+	expect(await cachedCredentials(context, 'voiceAgentWebhookSecretApi', T0 + 1)).toEqual({ webhookSecret: 's' });
 	expect(reads).toBe(2);
 });
