@@ -3,13 +3,16 @@ import type { INodeProperties } from 'n8n-workflow';
 const forPlatform = (...platform: string[]) => ({ show: { platform } });
 const forMethod = (...verification: string[]) => ({ show: { verification } });
 
+/** The trigger's output per platform, ready for n8n's "set mock data" (docs/samples/README.md). */
+export const SAMPLES_URL = 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/tree/main/docs/samples';
+
 /**
  * A notice at the top of the panel for one platform: publish, then paste the Production URL where
  * that platform takes it. The Test URL only answers while the editor listens.
  */
 function productionUrlNotice(platform: string, where: string): INodeProperties {
 	return {
-		displayName: `Publish the workflow (n8n 1.x: activate it), then paste this node’s Production URL (under Webhook URLs) ${where}. The Test URL only answers while the editor is listening.`,
+		displayName: `Publish the workflow (n8n 1.x: activate it), then paste this node’s Production URL (under Webhook URLs) ${where}. The Test URL only answers while the editor is listening. To map fields before any call, paste a <a href="${SAMPLES_URL}" target="_blank">sample item</a> as mock data.`,
 		name: 'productionUrlNotice',
 		type: 'notice',
 		default: '',

@@ -5,7 +5,7 @@
  */
 import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
 
-import { platformSubtitle, triggerProperties } from '../../../../nodes/VoiceAgentTrigger/TriggerDescription';
+import { platformSubtitle, SAMPLES_URL, triggerProperties } from '../../../../nodes/VoiceAgentTrigger/TriggerDescription';
 import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 import { triggerNodeWith } from '../../helpers/triggerNode';
 
@@ -68,6 +68,17 @@ describe('production URL notice', () => {
 		expect(notices[0]).toMatchObject({ type: 'notice', default: '' });
 		expect(notices[0].displayName).toMatch(/^Publish the workflow \(n8n 1\.x: activate it\), then paste this node’s Production URL/);
 		expect(notices[0].displayName).toMatch(where);
+	});
+
+	test.each(Object.keys(WHERE))('%s: the notice links the sample items for mock data, opening in a new tab', (platform) => {
+		const notice = triggerProperties.find(
+			(property) =>
+				property.name === 'productionUrlNotice' && NodeHelpers.displayParameter({ platform }, property, nodeWith({ platform }), trigger.description),
+		);
+		expect(notice?.displayName).toContain(
+			'paste a <a href="https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/tree/main/docs/samples" target="_blank">sample item</a> as mock data.',
+		);
+		expect(SAMPLES_URL).toBe('https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/tree/main/docs/samples');
 	});
 
 	test('is not saved with the node (notices carry no value)', () => {

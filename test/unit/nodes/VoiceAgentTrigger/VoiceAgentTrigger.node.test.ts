@@ -1,6 +1,4 @@
-import get from 'lodash/get';
 import {
-	NodeHelpers,
 	type IDataObject,
 	type IHookFunctions,
 	type INode,
@@ -11,6 +9,7 @@ import {
 
 import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../../support/sign';
 import { triggerNodeWith } from '../../helpers/triggerNode';
+import { parameterReader } from '../../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
 import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 
@@ -30,21 +29,6 @@ const nodeWith = (parameters: INodeParameters, withApiKey = false): INode =>
 		voiceAgentJwtApi: { id: 'cred-2', name: 'JWT' },
 		...(withApiKey ? { voiceAgentApiKeyApi: { id: 'cred-3', name: 'Key' } } : {}),
 	});
-
-/**
- * What n8n does with the saved parameters when it loads the workflow (Workflow's constructor,
- * NodeHelpers.getNodeParameters): defaults filled in, parameters the display rules hide dropped.
- * Then getNodeParameter reads them as n8n-core does: the fallback only where nothing is set, and
- * "Could not get parameter" where there is neither.
- */
-function parameterReader(node: INode) {
-	const resolved = NodeHelpers.getNodeParameters(trigger.description.properties, node.parameters, true, false, node, trigger.description) ?? {};
-	return (name: string, fallback?: unknown) => {
-		const value = get(resolved, name, fallback) as unknown;
-		if (value === undefined) throw new Error(`Could not get parameter "${name}"`);
-		return value;
-	};
-}
 
 interface Setup {
 	parameters: INodeParameters;
