@@ -1,7 +1,7 @@
 // `npm run screenshots`: starts the demo's n8n (scripts/demo-env.ts), drives Debian's Chromium
 // with playwright-core, signs in as the owner, opens each example workflow in the editor and saves
 // docs/images/<example>.png (the README embeds them), then the editor views the README shows:
-// the trigger's panel (trigger-panel.png), the API-key credential (credential.png), the node panel
+// the trigger's panel (trigger-panel.png), the signing-secret credential (credential.png), the node panel
 // finding the trigger by "Layercode" (node-search-layercode.png) and a sample item pasted as the
 // trigger's mock data (trigger-mock-data.png). `npm run screenshots -- trigger-panel` shoots one.
 //
@@ -116,13 +116,13 @@ async function pasteSampleAsMockData(page: Page, sampleFile: string): Promise<vo
 	await page.waitForTimeout(500);
 }
 
-/** The demo's "Voice Agent (demo)" API-key credential, opened from the credentials list. */
+/** The demo's "Voice Agent signing secret (demo)" credential, opened from the credentials list. */
 async function openCredential(page: Page, baseUrl: string): Promise<void> {
-	await page.goto(`${baseUrl}/home/credentials/${EXAMPLE_CREDENTIALS.voiceAgent.id}`);
+	await page.goto(`${baseUrl}/home/credentials/${EXAMPLE_CREDENTIALS.voiceAgentSecret.id}`);
 	const modal = page.locator('[data-test-id="editCredential-modal"]');
 	await modal.waitFor({ state: 'visible', timeout: 30_000 });
 	await modal.locator('[data-test-id="parameter-input-webhookSecret"]').waitFor({ state: 'visible' });
-	await page.waitForTimeout(2_000); // the credential test n8n runs on opening, and its banner
+	await page.waitForTimeout(2_000); // the credential test n8n runs on opening (offline), and its banner
 	await closePassingUi(page);
 }
 
@@ -192,11 +192,8 @@ async function main() {
 		}
 		if (wanted('credential')) {
 			const shotStartedAt = Date.now();
-			// Taller, so that the modal shows every field down to the Webhook Signing Secret.
-			await page.setViewportSize({ width: VIEWPORT.width, height: 1060 });
 			await openCredential(page, demo.n8n.baseUrl);
 			await save(page, 'credential', shotStartedAt);
-			await page.setViewportSize(VIEWPORT);
 		}
 		if (wanted('node-search-layercode')) {
 			const shotStartedAt = Date.now();

@@ -57,7 +57,7 @@ class RecordingResponse extends EventEmitter {
 export interface TriggerDelivery {
 	/** The trigger's saved parameters (only those differing from the defaults). */
 	parameters: INodeParameters;
-	/** The API-key credential's data, e.g. `{ webhookSecret }`. */
+	/** The Voice Agent Webhook Secret API credential's data, e.g. `{ webhookSecret }`. */
 	credential?: IDataObject;
 	body: string;
 	headers?: Record<string, string>;
@@ -69,14 +69,14 @@ export interface TriggerDelivery {
  * when the trigger answered without starting one (then `status` and `answer` say why).
  */
 export async function deliverToTrigger({ parameters, credential, body, headers = {} }: TriggerDelivery) {
-	const node = triggerNodeWith(parameters, credential ? { voiceAgentApiKeyApi: { id: 'cred-1', name: 'Key' } } : undefined);
+	const node = triggerNodeWith(parameters, credential ? { voiceAgentWebhookSecretApi: { id: 'cred-1', name: 'Secret' } } : undefined);
 	const res = new RecordingResponse();
 	const workflow = { id: `wf-delivery-${++deliveries}` };
 	const context = {
 		getNode: () => node,
 		getNodeParameter: parameterReader(node),
 		getCredentials: async (type: string) => {
-			if (type !== 'voiceAgentApiKeyApi' || !credential) throw new Error(`Node does not have credentials of type ${type}`);
+			if (type !== 'voiceAgentWebhookSecretApi' || !credential) throw new Error(`Node does not have credentials of type ${type}`);
 			return credential;
 		},
 		getWorkflow: () => workflow,
