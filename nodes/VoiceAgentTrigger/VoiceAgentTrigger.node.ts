@@ -1,9 +1,12 @@
 import {
+	fromFunction,
 	NodeConnectionTypes,
 	NodeOperationError,
+	webhookDescriptionFields,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IHookFunctions,
+	type INodeParameters,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -56,9 +59,25 @@ function seconds(value: unknown): number {
 	return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 }
 
-/** The response mode n8n runs a delivery in; an expression n8n 1.x and 2.x both evaluate per request. */
-export const ACKNOWLEDGE_RESPONSE_MODE =
-	'={{ $parameter["platform"] === "layercode" ? "streaming" : $parameter["triggerOptions"]["acknowledge"] === "workflowSucceeds" ? "lastNode" : "onReceived" }}';
+/**
+ * The response mode n8n runs a delivery in. Self-contained and plain ES5 inside: n8n inlines its
+ * source into an expression that the editor, and n8n 1.x on every request, evaluates.
+ */
+export const responseModeFor = (parameters: INodeParameters): string => {
+	if (parameters.platform === 'layercode') return 'streaming';
+	const options = (parameters.triggerOptions || {}) as IDataObject;
+	return options.acknowledge === 'workflowSucceeds' ? 'lastNode' : 'onReceived';
+};
+
+/**
+ * n8n 2.41+ resolves a field declared this way natively, without the expression engine (under its
+ * default `vm` engine each evaluation borrows a V8 isolate: a live turn's first frame waited for
+ * one). n8n 1.x lacks these helpers and evaluates the same function as an expression.
+ */
+export const responseModeField: { responseMode: string } =
+	typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function'
+		? webhookDescriptionFields({ responseMode: fromFunction(responseModeFor) })
+		: { responseMode: `={{(${String(responseModeFor)})($parameter)}}` };
 
 type Configured = { settings: VerificationSettings; platform: PlatformModule } | { problem: string };
 
@@ -189,7 +208,7 @@ export class VoiceAgentTrigger implements INodeType {
 				// as soon as n8n has created the execution, which at-least-once senders need, or, with
 				// Acknowledge "when the workflow succeeds", once n8n knows how the run ended (lastNode:
 				// n8n answers 2xx or 500 after the last node, in the process holding the connection).
-				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
+				...responseModeField,
 				// Empty: answer with the webhookResponse below instead of n8n's default first entry.
 				responseData: '',
 				path: 'webhook',

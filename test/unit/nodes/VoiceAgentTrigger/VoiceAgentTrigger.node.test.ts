@@ -1,4 +1,6 @@
 import {
+	resolveWebhookDescriptionField,
+	webhookDescriptionIsNativelyResolvable,
 	type IDataObject,
 	type IHookFunctions,
 	type INode,
@@ -11,7 +13,7 @@ import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } 
 import { triggerNodeWith } from '../../helpers/triggerNode';
 import { parameterReader } from '../../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
-import { VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
+import { responseModeFor, VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const TEXT_SECRET = 'layercode-webhook-secret-for-tests';
@@ -480,9 +482,36 @@ describe('Acknowledge: When the Workflow Succeeds', () => {
 	});
 
 	test('the webhook description asks n8n for lastNode only under this option, never for Layercode', () => {
-		const mode = trigger.description.webhooks?.[0].responseMode as string;
-		expect(mode).toContain('"lastNode"');
-		expect(mode.indexOf('"layercode" ? "streaming"')).toBeLessThan(mode.indexOf('"lastNode"'));
+		const cases: Array<[INodeParameters, string]> = [
+			[{ platform: 'agntix', triggerOptions: {} }, 'onReceived'],
+			[{ platform: 'agntix' }, 'onReceived'],
+			[{ platform: 'agntix', triggerOptions: { acknowledge: 'executionStarts' } }, 'onReceived'],
+			[{ platform: 'agntix', triggerOptions: { acknowledge: 'workflowSucceeds' } }, 'lastNode'],
+			[{ platform: 'other', triggerOptions: { acknowledge: 'workflowSucceeds' } }, 'lastNode'],
+			[{ platform: 'layercode', triggerOptions: { acknowledge: 'workflowSucceeds' } }, 'streaming'],
+			[{ platform: 'layercode' }, 'streaming'],
+		];
+		const template = trigger.description.webhooks?.[0].responseMode as string;
+		// What n8n 1.x (and the editor) evaluates: the template, with only $parameter in scope.
+		const evaluate = new Function('$parameter', `return ${template.slice('={{'.length, -'}}'.length)}`) as (p: INodeParameters) => unknown;
+		for (const [parameters, mode] of cases) {
+			expect({ parameters, mode: responseModeFor(parameters) }).toEqual({ parameters, mode });
+			expect({ parameters, mode: evaluate(parameters) }).toEqual({ parameters, mode });
+		}
+	});
+
+	test("n8n 2.41+ resolves the response mode natively: no expression engine, no isolate per delivery", () => {
+		const [webhook] = trigger.description.webhooks ?? [];
+		expect(webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
+		for (const platform of ['agntix', 'layercode']) {
+			const node = { parameters: { platform, triggerOptions: { acknowledge: 'workflowSucceeds' } } };
+			expect(resolveWebhookDescriptionField(node, webhook, 'responseMode')).toEqual({
+				resolved: true,
+				value: platform === 'layercode' ? 'streaming' : 'lastNode',
+			});
+		}
+		// A user's expression in a parameter leaves it to the engine, as n8n intends.
+		expect(resolveWebhookDescriptionField({ parameters: { platform: '={{ "agntix" }}' } }, webhook, 'responseMode')).toEqual({ resolved: false });
 	});
 });
 
