@@ -1,4 +1,5 @@
-// `npm run bench:turn [-- --rounds 200 --warmup 20 --gap-ms 100 --decompose --isolates --env NAME=VALUE]`
+// `npm run bench:turn [-- --rounds 200 --warmup 20 --gap-ms 100 --decompose --isolates --env NAME=VALUE
+//                        --concurrency 10 --concurrent-rounds N --matrix]`
 //
 // One run, one n8n (regular mode, SQLite): the latency of a live Layercode turn answered by
 // Voice Agent Trigger → Speak → End Turn, beside n8n's own streaming answer to the same request
@@ -27,7 +28,15 @@
 // skips the webhook-phase isolate only when the start node is its own Webhook node, and
 // getCredentials() in a webhook acquires one more. --env N8N_EXPRESSION_ENGINE=legacy compares
 // without isolates.
-import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+// --concurrency N (N > 1) adds a concurrent phase after the paced one: each of --concurrent-rounds
+// rounds (default --rounds) sends N turns at once to ours, waits for all of them, then N at once to
+// native (the order alternating every round), and reports first frame p50/p95 per contender and
+// the ratio, under the same load shape for both.
+// --matrix runs all of the above (with --isolates) once per n8n setting of issue 13 (scripts/bench/
+// settings.ts), each on its own fresh n8n, one after the other, and ends with one table (plus one
+// for the concurrent phase when --concurrency is given); --env then applies to every setting. Raw
+// samples of all settings go to .bench/turn-matrix-<timestamp>.json.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,12 +45,16 @@ import { startN8n, type N8n } from '../test/e2e/harness';
 import { chain, node, secretCredential, triggerNode, triggerPath, VOICE_AGENT_TYPE } from '../test/e2e/workflows';
 import { signLayercode } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
+import { runWithConcurrency } from './bench/concurrency';
+import { cpuMs, findN8nPid, isolateCounters, n8nVersion, otherN8nProcesses } from './bench/n8n-process';
+import { describeEnv, parseCount, parseEnvPairs } from './bench/options';
+import { settingEnv, TURN_MATRIX, type N8nSetting } from './bench/settings';
+import { percentile, ratioInterval, spread, type Spread } from './bench/statistics';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SECRET = 'layercode-bench-signing-secret';
 const SAY = 'Hello, how can I help?';
 const TARGET_RATIO = 1.05;
-const BOOTSTRAP_RESAMPLES = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -51,7 +64,10 @@ function usage(problem: string): never {
 
 usage: npm run bench:turn -- [--rounds N (200)] [--warmup N (20)] [--gap-ms MS (100)] [--decompose]
                              [--env NAME=VALUE]…   (extra n8n environment, e.g. --env N8N_EXPRESSION_ENGINE=legacy)
-                             [--isolates]          (N8N_METRICS=true; afterwards, expression isolates acquired per request)`);
+                             [--isolates]          (N8N_METRICS=true; afterwards, expression isolates acquired per request)
+                             [--concurrency N (1)] (N > 1: also a phase of N turns at once, ours and native alternately)
+                             [--concurrent-rounds N (--rounds)]
+                             [--matrix]            (every n8n setting of issue 13 on its own fresh n8n, one table; implies --isolates)`);
 	process.exit(2);
 }
 
@@ -63,30 +79,31 @@ const { values: args } = parseArgs({
 		decompose: { type: 'boolean', default: false },
 		env: { type: 'string', multiple: true, default: [] },
 		isolates: { type: 'boolean', default: false },
+		concurrency: { type: 'string', default: '1' },
+		'concurrent-rounds': { type: 'string' },
+		matrix: { type: 'boolean', default: false },
 		help: { type: 'boolean', default: false },
 	},
 });
 if (args.help) usage('Measures a Voice Agent turn beside n8n\'s native streaming.');
-const count = (name: string, raw: string, min: number): number => {
-	const value = Number(raw);
-	if (!Number.isInteger(value) || value < min) usage(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
-	return value;
-};
-const ROUNDS = count('rounds', args.rounds, 1);
-const WARMUP = count('warmup', args.warmup, 0);
-const GAP_MS = count('gap-ms', args['gap-ms'], 0);
+function option<T>(read: () => T): T {
+	try {
+		return read();
+	} catch (error) {
+		return usage((error as Error).message);
+	}
+}
+const ROUNDS = option(() => parseCount('rounds', args.rounds, 1));
+const WARMUP = option(() => parseCount('warmup', args.warmup, 0));
+const GAP_MS = option(() => parseCount('gap-ms', args['gap-ms'], 0));
 const DECOMPOSE = args.decompose;
-const ISOLATES = args.isolates;
-const N8N_ENV: Record<string, string> = {
-	...(ISOLATES ? { N8N_METRICS: 'true' } : {}),
-	...Object.fromEntries(
-		(args.env ?? []).map((pair) => {
-			const at = pair.indexOf('=');
-			if (at < 1) usage(`--env wants NAME=VALUE (got "${pair}")`);
-			return [pair.slice(0, at), pair.slice(at + 1)];
-		}),
-	),
-};
+const MATRIX = args.matrix;
+const ISOLATES = args.isolates || MATRIX;
+const CONCURRENCY = option(() => parseCount('concurrency', args.concurrency, 1));
+const CONCURRENT_ROUNDS = option(() => parseCount('concurrent-rounds', args['concurrent-rounds'] ?? String(ROUNDS), 1));
+/** --env, on top of every setting. */
+const EXTRA_ENV = option(() => parseEnvPairs(args.env ?? []));
+const OWN_ENV: Record<string, string> = ISOLATES ? { N8N_METRICS: 'true' } : {};
 const ISOLATE_PROBE_REQUESTS = 10;
 
 // ---------------------------------------------------------------------------------------------
@@ -183,17 +200,23 @@ const bodyFor = (round: string) => JSON.stringify({ ...FIXTURE, turn_id: `turn_b
 
 interface Sample {
 	kind: Kind;
-	phase: 'warmup' | 'measure';
+	/** `concurrent…`: the --concurrency phase, a whole batch of the same contender at once. */
+	phase: 'warmup' | 'measure' | 'concurrent-warmup' | 'concurrent';
 	round: number;
 	/** Position in the round's order (0 = first). */
 	slot: number;
+	/** The concurrent phase: which of the batch's requests (0 … concurrency - 1). */
+	inBatch?: number;
 	/** ms from sending to the first response.tts frame / first item line; null if none arrived. */
 	firstMs: number | null;
 	/** ms from sending to the end of the body. */
 	endMs: number;
 	status: number;
 	bytes: number;
-	/** n8n main process CPU (user + system) from this request's start to the next request's start, ms (clock-tick resolution). */
+	/**
+	 * n8n main process CPU (user + system) from this request's start to the next request's start, ms
+	 * (clock-tick resolution); in the concurrent phase the batch's CPU shared equally among its requests.
+	 */
 	n8nCpuMs: number | null;
 	/** Why the answer was not what the workflow should say; such samples are left out of the statistics. */
 	error?: string;
@@ -264,117 +287,24 @@ async function send(contender: Contender, n8n: N8n, round: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The n8n process's CPU time, from /proc (Linux; null elsewhere)
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** The `n8n start` process listening on this port: its environment says N8N_PORT=<port>. */
-function findN8nPid(port: number): number | null {
-	try {
-		for (const entry of readdirSync('/proc')) {
-			if (!/^\d+$/.test(entry)) continue;
-			try {
-				const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-				if (!cmdline.some((arg) => arg.endsWith('/n8n')) || !cmdline.includes('start')) continue;
-				const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-				if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
-			} catch {
-				// the process ended, or is not ours to read
-			}
-		}
-	} catch {
-		// no /proc
-	}
-	return null;
-}
-
-function cpuMs(pid: number | null): number | null {
-	if (pid === null) return null;
-	try {
-		// Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-	} catch {
-		return null;
-	}
-}
-
-/** Other n8n servers and workers on this machine (other engineers' tests), which share the cores. */
-function otherN8nProcesses(ownPid: number | null): number {
-	let found = 0;
-	try {
-		for (const entry of readdirSync('/proc')) {
-			if (!/^\d+$/.test(entry) || Number(entry) === ownPid) continue;
-			try {
-				const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-				if (cmdline.some((arg) => arg.endsWith('/n8n')) && (cmdline.includes('start') || cmdline.includes('worker'))) found++;
-			} catch {
-				// gone
-			}
-		}
-	} catch {
-		// no /proc
-	}
-	return found;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Statistics
-
-/** Percentile by linear interpolation between the closest ranks (R type 7, numpy's default). */
-function percentile(values: number[], p: number): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	if (sorted.length === 0) return NaN;
-	const rank = (p / 100) * (sorted.length - 1);
-	const low = Math.floor(rank);
-	const high = Math.ceil(rank);
-	return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
-
-/** A small deterministic PRNG (mulberry32), so a re-analysis of the same samples gives the same interval. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** 95 % bootstrap interval of percentile(ours) / percentile(baseline), each side resampled on its own. */
-function ratioInterval(ours: number[], base: number[], p: number): [number, number] {
-	const random = prng(0x5eed);
-	const resample = (values: number[]) => values.map(() => values[Math.floor(random() * values.length)]);
-	const ratios: number[] = [];
-	for (let i = 0; i < BOOTSTRAP_RESAMPLES; i++) ratios.push(percentile(resample(ours), p) / percentile(resample(base), p));
-	return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
-}
 
 interface Summary {
 	n: number;
 	errors: number;
-	first: { p50: number; p95: number; mean: number; min: number };
-	end: { p50: number; p95: number; mean: number; min: number };
+	first: Spread;
+	end: Spread;
 	cpuMsPerRequest: number | null;
 }
 
 function summarise(samples: Sample[]): Summary {
 	const ok = samples.filter((sample) => !sample.error && sample.firstMs !== null);
-	const stats = (values: number[]) => ({
-		p50: percentile(values, 50),
-		p95: percentile(values, 95),
-		mean: values.reduce((a, b) => a + b, 0) / (values.length || 1),
-		min: Math.min(...values),
-	});
 	const cpu = samples.map((sample) => sample.n8nCpuMs).filter((value): value is number => value !== null);
 	return {
 		n: ok.length,
 		errors: samples.length - ok.length,
-		first: stats(ok.map((sample) => sample.firstMs as number)),
-		end: stats(ok.map((sample) => sample.endMs)),
+		first: spread(ok.map((sample) => sample.firstMs as number)),
+		end: spread(ok.map((sample) => sample.endMs)),
 		cpuMsPerRequest: cpu.length > 0 ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
 	};
 }
@@ -397,48 +327,142 @@ function pairedMedianDiff(samples: Sample[], kind: Kind, metric: 'firstMs' | 'en
 // Output helpers
 
 const pad = (text: string, width: number) => text.padEnd(width);
-const num = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const num = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const ci = ([low, high]: [number, number], digits = 3) => `${num(low, digits)}–${num(high, digits)}`;
 const signed = (value: number) => (value >= 0 ? `+${value.toFixed(1)}` : value.toFixed(1));
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 const loads = () => loadavg().map((value) => value.toFixed(2)).join(' / ');
 const sleep = (delay: number) => new Promise<void>((done) => setTimeout(done, delay));
 
-/** n8n's Prometheus counters (N8N_METRICS=true) of its expression engine: isolates acquired, expressions evaluated in one. */
-async function isolateCounters(n8n: N8n): Promise<{ acquired: number; evaluated: number }> {
-	const text = await (await fetch(`${n8n.baseUrl}/metrics`)).text();
-	const sum = (name: string) =>
-		[...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((total, match) => total + Number(match[1]), 0);
-	return { acquired: sum('n8n_expression_pool_acquired_total'), evaluated: sum('n8n_expression_evaluation_duration_seconds_count') };
+// ---------------------------------------------------------------------------------------------
+// The concurrent phase
+
+interface ConcurrentSummary {
+	concurrency: number;
+	rounds: number;
+	ours: Summary;
+	native: Summary;
+	firstP50: { ratio: number; ci95: [number, number] };
+	firstP95: { ratio: number; ci95: [number, number] };
 }
 
-async function n8nVersion(n8n: N8n): Promise<string> {
-	try {
-		const response = await fetch(`${n8n.baseUrl}/rest/settings`);
-		const settings = (await response.json()) as { data?: { versionCli?: string } };
-		if (settings.data?.versionCli) return settings.data.versionCli;
-	} catch {
-		// fall back to the log
+/**
+ * --concurrency: each round, `concurrency` turns at once to one contender, all awaited, then as many
+ * at once to the other (who goes first alternates). n8n's CPU over a batch (to the next batch's
+ * start) is shared equally among its requests.
+ */
+async function measureConcurrently(n8n: N8n, pid: number | null, samples: Sample[]): Promise<ConcurrentSummary> {
+	const pair = CONTENDERS.filter((contender) => contender.kind === 'ours' || contender.kind === 'native');
+	let previous: { batch: Sample[]; cpuAtStart: number | null } | undefined;
+	const closePrevious = (cpuNow: number | null) => {
+		if (!previous || previous.cpuAtStart === null || cpuNow === null) return;
+		const share = (cpuNow - previous.cpuAtStart) / previous.batch.length;
+		for (const sample of previous.batch) sample.n8nCpuMs = share;
+	};
+	const run = async (phase: 'concurrent-warmup' | 'concurrent', round: number) => {
+		const order = round % 2 === 0 ? pair : [...pair].reverse();
+		for (const [slot, contender] of order.entries()) {
+			const cpuAtStart = cpuMs(pid);
+			closePrevious(cpuAtStart);
+			const batch = await runWithConcurrency(CONCURRENCY, CONCURRENCY, async (inBatch): Promise<Sample> => {
+				const base = { kind: contender.kind, phase, round, slot, inBatch, n8nCpuMs: null };
+				try {
+					return { ...base, ...(await send(contender, n8n, `${phase}_${round}_${inBatch}`)) };
+				} catch (error) {
+					return { ...base, firstMs: null, endMs: NaN, status: 0, bytes: 0, error: String(error) };
+				}
+			});
+			samples.push(...batch);
+			previous = { batch, cpuAtStart };
+			await sleep(GAP_MS);
+		}
+	};
+	// Two warm-up rounds (each contender once first): the first bursts build what a paced turn never needs.
+	if (WARMUP > 0) for (let round = 0; round < 2; round++) await run('concurrent-warmup', round);
+	const startedAt = performance.now();
+	for (let round = 0; round < CONCURRENT_ROUNDS; round++) await run('concurrent', round);
+	closePrevious(cpuMs(pid));
+	const seconds = (performance.now() - startedAt) / 1000;
+
+	const measured = samples.filter((sample) => sample.phase === 'concurrent');
+	const of = (kind: Kind) => measured.filter((sample) => sample.kind === kind);
+	const firsts = (kind: Kind) => of(kind).filter((sample) => !sample.error && sample.firstMs !== null).map((sample) => sample.firstMs as number);
+	const ours = summarise(of('ours'));
+	const native = summarise(of('native'));
+	const result: ConcurrentSummary = {
+		concurrency: CONCURRENCY,
+		rounds: CONCURRENT_ROUNDS,
+		ours,
+		native,
+		firstP50: { ratio: ours.first.p50 / native.first.p50, ci95: ratioInterval(firsts('ours'), firsts('native'), 50) },
+		firstP95: { ratio: ours.first.p95 / native.first.p95, ci95: ratioInterval(firsts('ours'), firsts('native'), 95) },
+	};
+	console.log(
+		`\nconcurrent: ${CONCURRENT_ROUNDS} rounds of ${CONCURRENCY} turns at once to ours, then ${CONCURRENCY} at once to native ` +
+			`(order alternating), in ${seconds.toFixed(0)} s; load ${loads()}`,
+	);
+	console.log(`${pad('', 16)}${pad('n', 6)}${pad('first p50', 11)}${pad('first p95', 11)}${pad('end p50', 10)}${pad('end p95', 10)}n8n CPU/req`);
+	for (const [kind, s] of [['ours', ours], ['native', native]] as const) {
+		console.log(
+			`${pad(kind, 16)}${pad(String(s.n), 6)}${pad(num(s.first.p50), 11)}${pad(num(s.first.p95), 11)}${pad(num(s.end.p50), 10)}${pad(num(s.end.p95), 10)}` +
+				`${s.cpuMsPerRequest === null ? 'n/a' : `${s.cpuMsPerRequest.toFixed(1)} ms`}${s.errors ? `   (${s.errors} wrong answers left out)` : ''}`,
+		);
 	}
-	return /Version:\s*(\S+)/.exec(n8n.log())?.[1] ?? 'unknown';
+	console.log(
+		`  ours / native, first frame: p50 ${result.firstP50.ratio.toFixed(3)} (95 % CI ${ci(result.firstP50.ci95)})   ` +
+			`p95 ${result.firstP95.ratio.toFixed(3)} (95 % CI ${ci(result.firstP95.ci95)})`,
+	);
+	return result;
 }
 
 // ---------------------------------------------------------------------------------------------
+// One n8n setting
 
-async function main() {
-	const command = `node .build/scripts/bench-turn.js ${process.argv.slice(2).join(' ')}`.trim();
-	const npmCommand = `npm run bench:turn${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+interface Verdict {
+	kind: Kind;
+	metric: string;
+	percentile: string;
+	ours: number;
+	native: number;
+	ratio: number;
+	diffMs: number;
+	ci95: [number, number];
+	met: boolean;
+}
+
+/** What one setting's run found; also its part of the raw-samples file. */
+interface SettingResult {
+	setting: N8nSetting;
+	n8nVersion: string;
+	n8nEnv: Record<string, string>;
+	startedAt: string;
+	mode: 'regular';
+	clientNode: string;
+	machine: { cores: number; model?: string; totalMemBytes: number };
+	loadavg: { atStart: number[]; afterWarmup: number[]; atEnd: number[] };
+	otherN8nProcesses: number;
+	options: object;
+	contenders: object[];
+	workflows: object[];
+	summaries: Record<Kind, Summary>;
+	verdicts: Verdict[];
+	isolates?: Record<string, { acquiredPerRequest: number; evaluatedPerRequest: number }>;
+	concurrent?: ConcurrentSummary;
+	samples: Sample[];
+}
+
+/** Starts a fresh n8n with this setting, measures (paced, then concurrent if asked, then isolates), prints, stops it. */
+async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
+	const n8nEnv = settingEnv(OWN_ENV, setting, EXTRA_ENV);
 	const startedAt = new Date();
 	const loadAtStart = loadavg();
-	console.log(`bench:turn, ${startedAt.toISOString()}`);
-	console.log(`command: ${npmCommand}   (runs: ${command})`);
 	console.log('Starting n8n (regular mode, SQLite) with the benchmark workflows…');
 
 	const n8n = await startN8n({
 		workflows: CONTENDERS.map((contender) => contender.workflow),
 		credentials: [secretCredential(SECRET)],
-		env: N8N_ENV,
+		env: n8nEnv,
 	});
-	let exitCode = 0;
 	try {
 		const version = await n8nVersion(n8n);
 		const pid = findN8nPid(n8n.port);
@@ -448,8 +472,10 @@ async function main() {
 		console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; client and n8n share the cores`);
 		console.log(`load average (1/5/15 min) at start: ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')}; after n8n started: ${loads()}`);
 		console.log(`other n8n processes on this machine (start/worker, not ours): ${others}`);
-		const envText = Object.entries(N8N_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
-		console.log(`n8n settings: ${envText || 'defaults'} (expression engine: ${N8N_ENV.N8N_EXPRESSION_ENGINE ?? 'n8n\'s default, vm'})`);
+		console.log(
+			`n8n settings: ${describeEnv(n8nEnv)} (expression engine: ${n8nEnv.N8N_EXPRESSION_ENGINE ?? 'n8n\'s default, vm'})` +
+				`${setting.note ? `: ${setting.note}` : ''}`,
+		);
 		console.log(
 			`method: ${WARMUP} warm-up requests each (discarded), then ${ROUNDS} rounds of ${CONTENDERS.length} requests, ` +
 				`order rotating every round, ${GAP_MS} ms pause after every request, accept-encoding: identity, keep-alive`,
@@ -462,7 +488,7 @@ async function main() {
 		const closePrevious = (cpuNow: number | null) => {
 			if (previous && previous.cpuAtStart !== null && cpuNow !== null) previous.sample.n8nCpuMs = cpuNow - previous.cpuAtStart;
 		};
-		const run = async (phase: Sample['phase'], round: number) => {
+		const run = async (phase: 'warmup' | 'measure', round: number) => {
 			const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
 			for (const [slot, contender] of order.entries()) {
 				const cpuAtStart = cpuMs(pid);
@@ -501,6 +527,10 @@ async function main() {
 		) as Record<Kind, Summary>;
 		const valid = (kind: Kind, metric: 'firstMs' | 'endMs') =>
 			measured.filter((sample) => sample.kind === kind && !sample.error && sample.firstMs !== null).map((sample) => sample[metric] as number);
+		if (summaries.ours.n === 0 && summaries.native.n === 0) {
+			const failed = measured.find((sample) => sample.error);
+			throw new Error(`every measured request failed; the first: ${failed?.kind}: ${failed?.error}\n--- n8n log ---\n${n8n.log().slice(-4000)}`);
+		}
 
 		console.log(`\nmeasured ${ROUNDS} rounds in ${seconds.toFixed(0)} s; load average at the end of the warm-up ${loadAfterWarmup.map((v) => v.toFixed(2)).join(' / ')}, at the end ${loadAtEnd.map((v) => v.toFixed(2)).join(' / ')}\n`);
 		const header = `${pad('', 16)}${pad('n', 6)}${pad('first p50', 11)}${pad('first p95', 11)}${pad('end p50', 10)}${pad('end p95', 10)}${pad('end mean', 10)}n8n CPU/req`;
@@ -515,7 +545,7 @@ async function main() {
 		}
 
 		const base = summaries.native;
-		const verdicts: Array<{ kind: Kind; metric: string; percentile: string; ours: number; native: number; ratio: number; diffMs: number; ci95: [number, number]; met: boolean }> = [];
+		const verdicts: Verdict[] = [];
 		for (const contender of CONTENDERS.filter((c) => c.kind !== 'native')) {
 			const mine = summaries[contender.kind];
 			console.log(`\n${contender.kind} / native${contender.kind === 'ours' ? '' : ' (diagnostic)'}:`);
@@ -553,12 +583,14 @@ async function main() {
 				: `RESULT: target ${p50Met ? 'MET at p50, NOT MET at p95' : 'NOT MET'} (${missed.length} of ${headline.length} ratios above ${TARGET_RATIO.toFixed(2)}).`,
 		);
 
+		const concurrent = CONCURRENCY > 1 ? await measureConcurrently(n8n, pid, samples) : undefined;
+
 		// Where the time goes, counted rather than timed: after the measurement (so the scrapes do
 		// not disturb it), each workflow alone for a few requests, n8n's expression-engine counters
 		// read before and after. Under the default `vm` engine every acquisition beyond the warm pool
 		// (one isolate) builds a fresh V8 isolate, and every release disposes one and builds its
 		// replacement.
-		let isolates: Record<string, { acquiredPerRequest: number; evaluatedPerRequest: number }> | undefined;
+		let isolates: SettingResult['isolates'];
 		if (ISOLATES) {
 			isolates = {};
 			console.log(`\nexpression-engine isolates per request (n8n's /metrics, ${ISOLATE_PROBE_REQUESTS} requests of each workflow alone, after the measurement):`);
@@ -583,41 +615,122 @@ async function main() {
 			}
 		}
 
-		const outDir = join(ROOT, '.bench');
-		mkdirSync(outDir, { recursive: true });
-		const file = join(outDir, `turn-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-		writeFileSync(
-			file,
-			`${JSON.stringify(
-				{
-					command: npmCommand,
-					startedAt: startedAt.toISOString(),
-					n8nVersion: version,
-					mode: 'regular',
-					clientNode: process.version,
-					machine: { cores: cpu.length, model: cpu[0]?.model.trim(), totalMemBytes: totalmem() },
-					loadavg: { atStart: loadAtStart, afterWarmup: loadAfterWarmup, atEnd: loadAtEnd },
-					otherN8nProcesses: others,
-					options: { rounds: ROUNDS, warmup: WARMUP, gapMs: GAP_MS, decompose: DECOMPOSE, n8nEnv: N8N_ENV },
-					contenders: CONTENDERS.map(({ kind, label, framing, signed: isSigned }) => ({ kind, label, framing, signed: isSigned })),
-					workflows: CONTENDERS.map((contender) => contender.workflow),
-					summaries,
-					verdicts,
-					isolates,
-					samples: samples.map((sample) => ({ ...sample, firstMs: sample.firstMs === null ? null : ms(sample.firstMs), endMs: ms(sample.endMs) })),
-				},
-				null,
-				'\t',
-			)}\n`,
-		);
-		console.log(`\nraw samples: ${file.slice(ROOT.length + 1)}`);
-	} catch (error) {
-		console.error(error);
-		exitCode = 1;
+		return {
+			setting,
+			n8nVersion: version,
+			n8nEnv,
+			startedAt: startedAt.toISOString(),
+			mode: 'regular',
+			clientNode: process.version,
+			machine: { cores: cpu.length, model: cpu[0]?.model.trim(), totalMemBytes: totalmem() },
+			loadavg: { atStart: loadAtStart, afterWarmup: loadAfterWarmup, atEnd: loadAtEnd },
+			otherN8nProcesses: others,
+			options: { rounds: ROUNDS, warmup: WARMUP, gapMs: GAP_MS, decompose: DECOMPOSE, concurrency: CONCURRENCY, concurrentRounds: CONCURRENT_ROUNDS, n8nEnv },
+			contenders: CONTENDERS.map(({ kind, label, framing, signed: isSigned }) => ({ kind, label, framing, signed: isSigned })),
+			workflows: CONTENDERS.map((contender) => contender.workflow),
+			summaries,
+			verdicts,
+			isolates,
+			concurrent,
+			samples: samples.map((sample) => ({ ...sample, firstMs: sample.firstMs === null ? null : ms(sample.firstMs), endMs: ms(sample.endMs) })),
+		};
 	} finally {
 		await n8n.stop();
 	}
-	process.exit(exitCode);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --matrix: one table for all settings
+
+type MatrixRow = { setting: N8nSetting; result?: SettingResult; error?: string };
+
+/** The matrix as markdown tables (paste into docs/ or an issue as they are). */
+function printMatrix(rows: MatrixRow[]) {
+	const pair = (a: number | null | undefined, b: number | null | undefined, digits = 1) =>
+		`${a === null || a === undefined ? 'n/a' : num(a, digits)} / ${b === null || b === undefined ? 'n/a' : num(b, digits)}`;
+	const name = (setting: N8nSetting) => `${setting.name}${setting.note ? ` (${setting.note})` : ''}`;
+	console.log(`\n## bench:turn --matrix: ours / native, ms (first = first frame; end = end of turn); ${ROUNDS} paced rounds per setting\n`);
+	console.log(
+		'| n8n setting | first p50 | first p95 | end p50 | end p95 | ratio first p50 (95 % CI) | n8n CPU ms/turn | isolates/turn | expressions/turn |',
+	);
+	console.log('|---|---|---|---|---|---|---|---|---|');
+	for (const { setting, result, error } of rows) {
+		if (!result) {
+			console.log(`| ${name(setting)} | failed: ${(error ?? '').split('\n')[0].slice(0, 120)} ||||||||`);
+			continue;
+		}
+		const { ours, native } = result.summaries;
+		const ratio = result.verdicts.find((v) => v.kind === 'ours' && v.metric === 'first' && v.percentile === 'p50');
+		const iso = result.isolates;
+		console.log(
+			`| ${name(setting)} | ${pair(ours.first.p50, native.first.p50)} | ${pair(ours.first.p95, native.first.p95)} | ` +
+				`${pair(ours.end.p50, native.end.p50)} | ${pair(ours.end.p95, native.end.p95)} | ` +
+				`${ratio ? `${ratio.ratio.toFixed(2)} (${ci(ratio.ci95, 2)})` : 'n/a'} | ${pair(ours.cpuMsPerRequest, native.cpuMsPerRequest, 0)} | ` +
+				`${pair(iso?.ours?.acquiredPerRequest, iso?.native?.acquiredPerRequest)} | ${pair(iso?.ours?.evaluatedPerRequest, iso?.native?.evaluatedPerRequest)} |`,
+		);
+	}
+	if (CONCURRENCY <= 1) return;
+	console.log(`\n## concurrent: ${CONCURRENCY} turns at once, ours / native, ms; ${CONCURRENT_ROUNDS} rounds per setting\n`);
+	console.log('| n8n setting | first p50 | first p95 | ratio first p50 (95 % CI) | ratio first p95 (95 % CI) | n8n CPU ms/turn |');
+	console.log('|---|---|---|---|---|---|');
+	for (const { setting, result } of rows) {
+		const c = result?.concurrent;
+		if (!c) {
+			console.log(`| ${name(setting)} | failed |||||`);
+			continue;
+		}
+		console.log(
+			`| ${name(setting)} | ${pair(c.ours.first.p50, c.native.first.p50)} | ${pair(c.ours.first.p95, c.native.first.p95)} | ` +
+				`${c.firstP50.ratio.toFixed(2)} (${ci(c.firstP50.ci95, 2)}) | ${c.firstP95.ratio.toFixed(2)} (${ci(c.firstP95.ci95, 2)}) | ` +
+				`${pair(c.ours.cpuMsPerRequest, c.native.cpuMsPerRequest, 0)} |`,
+		);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function writeRawSamples(prefix: string, startedAt: Date, content: object): string {
+	const outDir = join(ROOT, '.bench');
+	mkdirSync(outDir, { recursive: true });
+	const file = join(outDir, `${prefix}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+	writeFileSync(file, `${JSON.stringify(content, null, '\t')}\n`);
+	return file.slice(ROOT.length + 1);
+}
+
+async function main() {
+	const command = `node .build/scripts/bench-turn.js ${process.argv.slice(2).join(' ')}`.trim();
+	const npmCommand = `npm run bench:turn${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+	const startedAt = new Date();
+	console.log(`bench:turn, ${startedAt.toISOString()}`);
+	console.log(`command: ${npmCommand}   (runs: ${command})`);
+
+	if (!MATRIX) {
+		try {
+			const { setting: _setting, n8nEnv: _env, ...result } = await measureSetting({ name: describeEnv(EXTRA_ENV), env: {} });
+			const file = writeRawSamples('turn', startedAt, { command: npmCommand, ...result });
+			console.log(`\nraw samples: ${file}`);
+		} catch (error) {
+			console.error(error);
+			process.exit(1);
+		}
+		process.exit(0);
+	}
+
+	const rows: MatrixRow[] = [];
+	for (const [index, setting] of TURN_MATRIX.entries()) {
+		console.log(`\n=== setting ${index + 1}/${TURN_MATRIX.length}: ${setting.name}${setting.note ? ` (${setting.note})` : ''} ===`);
+		try {
+			rows.push({ setting, result: await measureSetting(setting) });
+		} catch (error) {
+			console.error(error);
+			rows.push({ setting, error: String(error) });
+		}
+	}
+	printMatrix(rows);
+	const file = writeRawSamples('turn-matrix', startedAt, { command: npmCommand, startedAt: startedAt.toISOString(), settings: rows });
+	console.log(`\nraw samples: ${file}`);
+	// A measurement: the ratios decide nothing; a setting whose n8n failed to start or answer does.
+	process.exit(rows.every((row) => row.result) ? 0 : 1);
 }
 
 main().catch((error: unknown) => {

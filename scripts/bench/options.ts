@@ -1,0 +1,27 @@
+// Command-line values the benchmarks share: counts and `--env NAME=VALUE` pairs.
+
+/** An integer ≥ min from its command-line text, or an Error saying what is wrong. */
+export function parseCount(name: string, raw: string, min: number): number {
+	const value = Number(raw);
+	if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
+		throw new Error(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
+	}
+	return value;
+}
+
+/** `--env NAME=VALUE` pairs as an environment (a later pair wins); an Error for a pair without a name. */
+export function parseEnvPairs(pairs: string[]): Record<string, string> {
+	return Object.fromEntries(
+		pairs.map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) throw new Error(`--env wants NAME=VALUE (got "${pair}")`);
+			return [pair.slice(0, at), pair.slice(at + 1)];
+		}),
+	);
+}
+
+/** `NAME=VALUE NAME=VALUE`, or `defaults` for none. */
+export const describeEnv = (env: Record<string, string>) =>
+	Object.entries(env)
+		.map(([name, value]) => `${name}=${value}`)
+		.join(' ') || 'defaults';
