@@ -17,6 +17,13 @@ import { CRM_SCHEMA_SQL, exampleCredentials, loadExamples, type Example } from '
 import { startOpenAiStub, type OpenAiStub } from '../test/support/openai-stub';
 import { findPostgresBinDir, startPostgres, type Postgres } from '../test/support/postgres';
 
+/**
+ * The n8n settings docs/performance.md recommends, which the demo runs with: n8n's secure `vm`
+ * expression engine, building an isolate only when an expression is evaluated (n8n 2.41+; n8n 1.x
+ * ignores the variable).
+ */
+export const RECOMMENDED_N8N_ENV: Record<string, string> = { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' };
+
 export interface Demo {
 	n8n: N8n;
 	examples: Example[];
@@ -55,6 +62,7 @@ export async function startDemo(): Promise<Demo> {
 		notes.push('The HubSpot and Google Sheets examples have placeholder credentials: put your own in to run them.');
 		const examples = loadExamples({ crmBaseUrl: crm.baseUrl });
 		const n8n = await startN8n({
+			env: RECOMMENDED_N8N_ENV,
 			workflows: examples.map((example) => example.workflow),
 			credentials: exampleCredentials({
 				webhookSecret: secret,

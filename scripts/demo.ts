@@ -4,7 +4,7 @@
 // sends a correctly signed sample event to it; keeps n8n running until Ctrl-C.
 import { OWNER } from '../test/e2e/harness';
 import { triggerOf, triggerPathOf } from '../test/support/examples';
-import { startDemo } from './demo-env';
+import { RECOMMENDED_N8N_ENV, startDemo } from './demo-env';
 
 const SEND_PLATFORM: Record<string, string> = { agntix: 'agntix', layercode: 'layercode', speaknode: 'speaknode', other: 'standard' };
 
@@ -16,6 +16,7 @@ async function main() {
 
 	console.log(`\nn8n editor:  ${n8n.baseUrl}`);
 	console.log(`  sign in as ${OWNER.email} / ${OWNER.password}`);
+	console.log(`  n8n settings: ${Object.entries(RECOMMENDED_N8N_ENV).map(([name, value]) => `${name}=${value}`).join(' ')} (recommended, docs/performance.md)`);
 	console.log(`  credential "Voice Agent signing secret (demo)" signs with: ${demo.secret}`);
 	console.log(`  stub CRM: ${demo.crm.baseUrl} (key ${demo.crmApiKey}); AI Agent model: ${demo.modelUrl}`);
 	if (demo.postgres) {

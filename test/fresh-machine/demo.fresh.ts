@@ -162,6 +162,14 @@ describe('npm run demo', () => {
 		}
 	});
 
+	test("the demo's n8n runs with the recommended settings (docs/performance.md)", () => {
+		const port = Number(new URL(editorUrl).port);
+		const environments = n8nProcesses(port).map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
+		expect(environments.length).toBeGreaterThan(0);
+		for (const environment of environments) expect(environment).toContain('N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true');
+		expect(stdout).toContain('n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true');
+	});
+
 	test('Ctrl-C stops the demo, and its n8n is gone', async () => {
 		const port = Number(new URL(editorUrl).port);
 		expect(n8nProcesses(port).length).toBeGreaterThan(0); // the check below can see n8n
