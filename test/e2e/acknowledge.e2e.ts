@@ -6,6 +6,7 @@
 // workflow fail: the CRM stub does not know the caller's contact until the test adds it.
 import { printLogOnFailure, startN8n, type N8n } from './harness';
 import { secretCredential, chain, node, triggerNode, triggerPath } from './workflows';
+import { postJson } from '../support/post';
 import { signStandardWebhook, type Headers } from '../support/sign';
 import { SAMPLE_CONTACT, startCrmStub, type CrmStub } from '../support/crm-stub';
 
@@ -58,19 +59,8 @@ function sessionEnded(crmContactId: string) {
 /** A delivery as Svix sends it (and re-sends it): the same id and body, signed now. */
 async function deliver(path: string, body: string, deliveryId: string) {
 	const headers: Headers = signStandardWebhook(body, SECRET, { id: deliveryId });
-	const response = await fetch(n8n.webhookUrl(triggerPath(path)), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body,
-	});
-	const text = await response.text();
-	let json: Record<string, unknown> | undefined;
-	try {
-		json = JSON.parse(text) as Record<string, unknown>;
-	} catch {
-		json = undefined;
-	}
-	return { status: response.status, text, json, retryAfter: response.headers.get('retry-after'), at: performance.now() };
+	const { status, text, json, headers: answerHeaders } = await postJson(n8n.webhookUrl(triggerPath(path)), body, headers);
+	return { status, text, json, retryAfter: answerHeaders.get('retry-after'), at: performance.now() };
 }
 
 /** Waits until the CRM stub has received the lookup of this contact (the workflow is running). */

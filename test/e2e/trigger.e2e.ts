@@ -3,6 +3,7 @@
 // concurrent and post-restart copies of one Agntix delivery start one execution.
 import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
 import { secretCredential, triggerOnly, triggerPath } from './workflows';
+import { postJson } from '../support/post';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -67,19 +68,8 @@ let deliveryCounter = 0;
 const freshId = () => `msg_e2e_${process.pid}_${++deliveryCounter}`;
 
 async function post(path: string, body: string, headers: Headers) {
-	const response = await fetch(n8n.webhookUrl(triggerPath(path)), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body,
-	});
-	const text = await response.text();
-	let json: Record<string, unknown> | undefined;
-	try {
-		json = JSON.parse(text) as Record<string, unknown>;
-	} catch {
-		json = undefined;
-	}
-	return { status: response.status, text, json };
+	const { status, text, json } = await postJson(n8n.webhookUrl(triggerPath(path)), body, headers);
+	return { status, text, json };
 }
 
 /** The trigger's output item of the only execution the workflow must have. */

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { FakeResponse } from './fakeResponse';
 
 import get from 'lodash/get';
 import { NodeHelpers, type IDataObject, type INode, type INodeParameters, type IWebhookFunctions } from 'n8n-workflow';
@@ -25,34 +25,6 @@ export function parameterReader(node: INode) {
 	};
 }
 
-/** Enough of express's Response for every way webhook() answers, the SSE turn stream included. */
-class RecordingResponse extends EventEmitter {
-	statusCode = 200;
-	body: unknown;
-	destroyed = false;
-	writableEnded = false;
-	status(code: number) {
-		this.statusCode = code;
-		return this;
-	}
-	json(body: unknown) {
-		this.body = body;
-		return this;
-	}
-	setHeader() {}
-	writeHead(code: number) {
-		this.statusCode = code;
-		return this;
-	}
-	flushHeaders() {}
-	write() {
-		return true;
-	}
-	end() {
-		this.writableEnded = true;
-		return this;
-	}
-}
 
 export interface TriggerDelivery {
 	/** The trigger's saved parameters (only those differing from the defaults). */
@@ -70,7 +42,7 @@ export interface TriggerDelivery {
  */
 export async function deliverToTrigger({ parameters, credential, body, headers = {} }: TriggerDelivery) {
 	const node = triggerNodeWith(parameters, credential ? { voiceAgentWebhookSecretApi: { id: 'cred-1', name: 'Secret' } } : undefined);
-	const res = new RecordingResponse();
+	const res = new FakeResponse();
 	const workflow = { id: `wf-delivery-${++deliveries}` };
 	const context = {
 		getNode: () => node,

@@ -1,6 +1,6 @@
 // webhook() for Layercode deliveries: which answer each event gets (SSE stream, the workflow's
 // JSON reply, or an immediate 2xx), with a mocked IWebhookFunctions as n8n hands it over.
-import { EventEmitter } from 'node:events';
+import { FakeResponse } from '../../helpers/fakeResponse';
 import get from 'lodash/get';
 import { NodeHelpers, type IDataObject, type INode, type IWebhookFunctions } from 'n8n-workflow';
 
@@ -18,42 +18,6 @@ const VOICE_AGENT: INode = {
 	parameters: {},
 };
 
-/** express's Response as far as answer(), answerBeforeStreaming(), the SSE and JSON bridges use it. */
-class FakeResponse extends EventEmitter {
-	statusCode = 200;
-	headers: Record<string, string> = {};
-	written: string[] = [];
-	jsonBody: unknown;
-	destroyed = false;
-	writableEnded = false;
-	status(code: number) {
-		this.statusCode = code;
-		return this;
-	}
-	json(body: unknown) {
-		this.jsonBody = body;
-		this.writableEnded = true;
-		return this;
-	}
-	setHeader(name: string, value: string) {
-		this.headers[name.toLowerCase()] = value;
-	}
-	writeHead(status: number, headers: Record<string, string>) {
-		this.statusCode = status;
-		Object.entries(headers).forEach(([name, value]) => this.setHeader(name, value));
-		return this;
-	}
-	flushHeaders() {}
-	write(chunk: unknown) {
-		this.written.push(String(chunk));
-		return true;
-	}
-	end(chunk?: unknown) {
-		if (typeof chunk === 'string') this.written.push(chunk);
-		this.writableEnded = true;
-		return this;
-	}
-}
 
 async function deliver(payload: IDataObject) {
 	const node = triggerNodeWith({ platform: 'layercode', verification: 'none' });
@@ -85,7 +49,7 @@ describe('Layercode data: the workflow’s Send Data is the HTTP answer, as JSON
 		expect(result.noWebhookResponse).toBe(true);
 		expect(item).toMatchObject({ provider: 'layercode', event: 'client.data', turnId: 'turn_01JXK3P4C7E0G3J6L9N2Q5S8U1' });
 		// Not our old status object, and no SSE headers.
-		expect(res.jsonBody).toBeUndefined();
+		expect(res.body).toBeUndefined();
 		expect(res.written).toEqual([]);
 		expect(res.headers['content-type']).toBeUndefined();
 
@@ -116,7 +80,7 @@ describe('Layercode lifecycle events are still answered at once', () => {
 		expect(item).toMatchObject({ event });
 		expect(result.workflowData).toBeDefined();
 		expect(res.statusCode).toBe(200);
-		expect(res.jsonBody).toEqual({ status: 'ok' });
+		expect(res.body).toEqual({ status: 'ok' });
 		expect(res.headers['content-type']).toBeUndefined();
 	});
 
@@ -124,7 +88,7 @@ describe('Layercode lifecycle events are still answered at once', () => {
 		const { res, item } = await deliver(fixture('layercode/session.start'));
 		expect(item).toMatchObject({ event: 'turn.welcome' });
 		expect(res.headers['content-type']).toBe('text/event-stream');
-		expect(res.jsonBody).toBeUndefined();
+		expect(res.body).toBeUndefined();
 	});
 
 	test('a message carries its interruption into the item', async () => {

@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { signLayercode, signStandardWebhook, timestampedSignature, nowSeconds } from '../../../support/sign';
+import { FakeResponse } from '../../helpers/fakeResponse';
 import { triggerNodeWith } from '../../helpers/triggerNode';
 import { parameterReader } from '../../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
@@ -81,28 +82,6 @@ async function activate(context: IHookFunctions): Promise<void> {
 }
 
 /** Just enough of express's Response for answer() and answerBeforeStreaming(). */
-class FakeResponse {
-	statusCode = 200;
-	body: unknown;
-	headers: Record<string, string> = {};
-	status(code: number) {
-		this.statusCode = code;
-		return this;
-	}
-	json(body: unknown) {
-		this.body = body;
-		return this;
-	}
-	setHeader(name: string, value: string) {
-		this.headers[name.toLowerCase()] = value;
-	}
-	write() {
-		return true;
-	}
-	end() {
-		return this;
-	}
-}
 
 /** One delivery through webhook(), as n8n's WebhookContext would hand it over. */
 async function deliver(setup: Setup, body: string, headers: Record<string, string> = {}) {
