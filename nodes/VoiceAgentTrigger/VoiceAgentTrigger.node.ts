@@ -169,12 +169,7 @@ export class VoiceAgentTrigger implements INodeType {
 		name: 'voiceAgentTrigger',
 		icon: { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' },
 		group: ['trigger'],
-		// 1.1 changes nothing the user sees. For a start node of version 1, n8n evaluates
-		// `$parameter["options"]["binaryData"]` on every request (the first Webhook node's option;
-		// webhook-helpers parseRequestBody, 2.41.1 and 1.123.81), and under n8n's default `vm`
-		// engine that evaluation borrows an isolate. Workflows saved with 1 keep working as before.
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		version: 1,
 		subtitle: platformSubtitle(),
 		description:
 			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms (Agntix, Layercode, SpeakNode, Standard Webhooks)',
