@@ -28,7 +28,7 @@ import { chain, node, secretCredential, triggerOnly, triggerPath } from '../test
 import { signStandardWebhook } from '../test/support/sign';
 import { runWithConcurrency } from './bench/concurrency';
 import { cpuMs, cpuWhenIdle, findN8nPid, n8nVersion, otherN8nProcesses } from './bench/n8n-process';
-import { describeEnv, parseCount, parseEnvPairs } from './bench/options';
+import { describeEnv, optionOrUsage, parseCount, parseEnvPairs } from './bench/options';
 import { DELIVERY_MATRIX, settingEnv, type N8nSetting } from './bench/settings';
 import { ratioInterval, spread, type Spread } from './bench/statistics';
 
@@ -62,13 +62,7 @@ const { values: args } = parseArgs({
 	},
 });
 if (args.help) usage('Measures verified Agntix deliveries beside n8n\'s plain Webhook node.');
-function option<T>(read: () => T): T {
-	try {
-		return read();
-	} catch (error) {
-		return usage((error as Error).message);
-	}
-}
+const option = <T>(read: () => T): T => optionOrUsage(read, usage);
 const ROUNDS = option(() => parseCount('rounds', args.rounds, 1));
 const PER_ROUND = option(() => parseCount('per-round', args['per-round'], 1));
 const CONCURRENCY = option(() => parseCount('concurrency', args.concurrency, 1));

@@ -47,7 +47,7 @@ import { signLayercode } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 import { runWithConcurrency } from './bench/concurrency';
 import { cpuMs, findN8nPid, isolateCounters, n8nVersion, otherN8nProcesses } from './bench/n8n-process';
-import { describeEnv, parseCount, parseEnvPairs } from './bench/options';
+import { describeEnv, optionOrUsage, parseCount, parseEnvPairs } from './bench/options';
 import { settingEnv, TURN_MATRIX, type N8nSetting } from './bench/settings';
 import { percentile, ratioInterval, spread, type Spread } from './bench/statistics';
 
@@ -86,13 +86,7 @@ const { values: args } = parseArgs({
 	},
 });
 if (args.help) usage('Measures a Voice Agent turn beside n8n\'s native streaming.');
-function option<T>(read: () => T): T {
-	try {
-		return read();
-	} catch (error) {
-		return usage((error as Error).message);
-	}
-}
+const option = <T>(read: () => T): T => optionOrUsage(read, usage);
 const ROUNDS = option(() => parseCount('rounds', args.rounds, 1));
 const WARMUP = option(() => parseCount('warmup', args.warmup, 0));
 const GAP_MS = option(() => parseCount('gap-ms', args['gap-ms'], 0));

@@ -25,3 +25,12 @@ export const describeEnv = (env: Record<string, string>) =>
 	Object.entries(env)
 		.map(([name, value]) => `${name}=${value}`)
 		.join(' ') || 'defaults';
+
+/** A parsed option, or, when parsing throws, the script's usage message with the reason (which exits). */
+export function optionOrUsage<T>(read: () => T, usage: (problem: string) => never): T {
+	try {
+		return read();
+	} catch (error) {
+		return usage((error as Error).message);
+	}
+}

@@ -1,4 +1,4 @@
-import { describeEnv, parseCount, parseEnvPairs } from '../../../../scripts/bench/options';
+import { describeEnv, optionOrUsage, parseCount, parseEnvPairs } from '../../../../scripts/bench/options';
 
 describe('parseCount', () => {
 	it('reads an integer at or above the minimum', () => {
@@ -33,5 +33,19 @@ describe('describeEnv', () => {
 	it('lists the pairs, or says defaults', () => {
 		expect(describeEnv({ A: '1', B: '2' })).toBe('A=1 B=2');
 		expect(describeEnv({})).toBe('defaults');
+	});
+});
+
+describe('optionOrUsage', () => {
+	const usage = (problem: string): never => {
+		throw new Error(`usage: ${problem}`);
+	};
+
+	it('returns the parsed value', () => {
+		expect(optionOrUsage(() => parseCount('rounds', '60', 1), usage)).toBe(60);
+	});
+
+	it("hands a parse error's reason to the script's usage", () => {
+		expect(() => optionOrUsage(() => parseCount('rounds', 'x', 1), usage)).toThrow('usage: --rounds must be an integer ≥ 1 (got "x")');
 	});
 });
