@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import type { ApiCredentialType } from '../shared/platformApi';
-import { testJwtCredential } from '../VoiceAgentTrigger/verification/inboundJwt';
+import { testJwtCredential } from '../shared/verification/inboundJwt';
 import { executeSession } from './session';
 import { sessionProperties } from './SessionDescription';
 import { executeTurn } from './turn';

@@ -16,7 +16,7 @@ import {
 import { fetchTranscript } from '../shared/platformApi';
 import { buildEvent } from '../shared/VoiceAgentEvent';
 import { acceptWhenExecutionExists, answer, answerBeforeStreaming, answerWhenWorkflowEnds } from './answers';
-import { cachedCredentials } from './credentialCache';
+import { cachedCredentials } from '../shared/credentialCache';
 import {
 	claimDelivery,
 	PENDING_MAX_AGE_MS,
@@ -24,19 +24,19 @@ import {
 	rememberDeliveries,
 	RUN_CLAIM_MAX_AGE_MS,
 } from './deduplication';
-import { KNOWN_EVENTS, platformModule } from './platforms';
-import type { PlatformModule } from './platforms/Platform';
+import { KNOWN_EVENTS, platformModule } from '../shared/platforms';
+import type { PlatformModule } from '../shared/platforms/Platform';
 import { openDataReply } from './DataReply';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
 import { offeredValues, platformSubtitle, triggerProperties } from './TriggerDescription';
-import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from './verification/inboundJwt';
-import { testWebhookSecretCredential } from './verification/webhookSecretTest';
+import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from '../shared/verification/inboundJwt';
+import { testWebhookSecretCredential } from './webhookSecretTest';
 import {
 	secretProblem,
 	standardWebhookHeaders,
 	verifyRequest,
 	type VerificationSettings,
-} from './verification/verifyRequest';
+} from '../shared/verification/verifyRequest';
 
 const MISSING_SECRET =
 	'Signature verification is on but no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected. Add it, or set Verification to None.';

@@ -9,7 +9,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { layercodeTranscript } from '../VoiceAgentTrigger/platforms/layercode';
+import { layercodeTranscript } from './platforms/layercode';
 import { isLoopbackHost } from './urls';
 import { asObject, asString, toIsoTime, type TranscriptEntry } from './VoiceAgentEvent';
 

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
-import { testWebhookSecretCredential } from '../../../../../nodes/VoiceAgentTrigger/verification/webhookSecretTest';
+import { testWebhookSecretCredential } from '../../../../nodes/VoiceAgentTrigger/webhookSecretTest';
 
 /** n8n's tester hands the function a context; an offline test must not need anything from it. */
 const noHelpers = {} as ICredentialTestFunctions;

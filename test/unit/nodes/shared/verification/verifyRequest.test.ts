@@ -10,7 +10,7 @@ import {
 	type IncomingHttpHeaders,
 	type VerificationMethod,
 	type VerificationSettings,
-} from '../../../../../nodes/VoiceAgentTrigger/verification/verifyRequest';
+} from '../../../../../nodes/shared/verification/verifyRequest';
 
 // verifyRequest reads the real clock: every signature here is made "now".
 const now = () => Math.floor(Date.now() / 1000);

@@ -1,6 +1,6 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { cachedCredentials } from '../../../../nodes/VoiceAgentTrigger/credentialCache';
+import { cachedCredentials } from '../../../../nodes/shared/credentialCache';
 
 /** A webhook context whose credential store counts reads. */
 function contextWith(workflowId: string, secret: () => string) {

@@ -8,8 +8,8 @@ import type {
 } from 'n8n-workflow';
 
 import { VoiceAgentJwtApi } from '../../../../../credentials/VoiceAgentJwtApi.credentials';
-import { jwtConfigurationProblem, jwtSettings, testJwtCredential, verifyInboundJwt } from '../../../../../nodes/VoiceAgentTrigger/verification/inboundJwt';
-import { resetJwksCache } from '../../../../../nodes/VoiceAgentTrigger/verification/jwt';
+import { jwtConfigurationProblem, jwtSettings, testJwtCredential, verifyInboundJwt } from '../../../../../nodes/shared/verification/inboundJwt';
+import { resetJwksCache } from '../../../../../nodes/shared/verification/jwt';
 
 // The n8n side of JWT verification: what the trigger asks n8n's HTTP helpers for, and what it
 // does with their answers. The helpers are fakes that behave as n8n's (1.x and 2.x) do for the

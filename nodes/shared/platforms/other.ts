@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import toPath from 'lodash/toPath';
 
-import { asString } from '../../shared/VoiceAgentEvent';
+import { asString } from '../VoiceAgentEvent';
 import type { ParsedDelivery, PlatformModule } from './Platform';
 
 /** The value at a lodash-style path, through the payload's own keys only (never Object.prototype's). */

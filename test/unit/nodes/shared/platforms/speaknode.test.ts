@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { fixture, fixtureNames } from '../../../helpers/fixtures';
-import { speakNode } from '../../../../../nodes/VoiceAgentTrigger/platforms/speaknode';
+import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
 
 const SESSION = '9b2f7c1e-4d3a-4e6b-8f0a-5c1d2e3f4a5b';
 const AGENT = 'e4c1b2a3-7d6f-4a5e-9b8c-0d1e2f3a4b5c';

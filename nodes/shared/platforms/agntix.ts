@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { asObject, asString, toIsoTime } from '../../shared/VoiceAgentEvent';
+import { asObject, asString, toIsoTime } from '../VoiceAgentEvent';
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // Agntix: flat body, the event name in `eventType` (`type` is the channel), delivered by Svix.

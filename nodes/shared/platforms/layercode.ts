@@ -8,7 +8,7 @@ import {
 	toIsoTime,
 	type Interruption,
 	type TranscriptEntry,
-} from '../../shared/VoiceAgentEvent';
+} from '../VoiceAgentEvent';
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // Layercode: one URL for every event; `message` and `session.start` wait for an SSE answer.

@@ -15,7 +15,7 @@ import {
 	type HmacAlgorithm,
 	type SignatureEncoding,
 	type Verification,
-} from '../../../../../nodes/VoiceAgentTrigger/verification/signatures';
+} from '../../../../../nodes/shared/verification/signatures';
 
 // A fixed clock: every timestamp below is relative to it.
 const NOW = 1_749_737_000;

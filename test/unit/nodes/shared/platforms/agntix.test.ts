@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { fixture } from '../../../helpers/fixtures';
 import { buildEvent } from '../../../../../nodes/shared/VoiceAgentEvent';
-import { agntix } from '../../../../../nodes/VoiceAgentTrigger/platforms/agntix';
+import { agntix } from '../../../../../nodes/shared/platforms/agntix';
 
 const SESSION_ID = '3f6c2a9e-8b1d-4c7e-9a52-1d0e7b4f6a21';
 const AGENT_ID = 'a7d4e1c2-5b3f-4e8a-b9c6-2f1e0d9c8b7a';

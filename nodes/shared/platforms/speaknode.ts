@@ -7,7 +7,7 @@ import {
 	asString,
 	toIsoTime,
 	type TranscriptEntry,
-} from '../../shared/VoiceAgentEvent';
+} from '../VoiceAgentEvent';
 import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
 
 // SpeakNode: `{"event": "<EventName>", "data": {…}}`; the vendor says more events may come.

@@ -10,7 +10,7 @@ import type {
 import { cachedCredentials } from '../credentialCache';
 import { checkJwtKeyMaterial, verifyBearerToken, type JwtAlgorithm, type JwtSettings, type JwtVerification } from './jwt';
 import { header, type IncomingHttpHeaders } from './verifyRequest';
-import { apiBaseUrl, apiUrl } from '../../shared/platformApi';
+import { apiBaseUrl, apiUrl } from '../platformApi';
 
 type Context = IHookFunctions | IWebhookFunctions;
 

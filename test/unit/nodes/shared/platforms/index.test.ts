@@ -5,11 +5,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { fixture, fixtureNames } from '../../../helpers/fixtures';
 import { buildEvent } from '../../../../../nodes/shared/VoiceAgentEvent';
-import { agntix } from '../../../../../nodes/VoiceAgentTrigger/platforms/agntix';
-import { KNOWN_EVENTS, platformModule } from '../../../../../nodes/VoiceAgentTrigger/platforms/index';
-import { layercode } from '../../../../../nodes/VoiceAgentTrigger/platforms/layercode';
-import { otherPlatform } from '../../../../../nodes/VoiceAgentTrigger/platforms/other';
-import { speakNode } from '../../../../../nodes/VoiceAgentTrigger/platforms/speaknode';
+import { agntix } from '../../../../../nodes/shared/platforms/agntix';
+import { KNOWN_EVENTS, platformModule } from '../../../../../nodes/shared/platforms/index';
+import { layercode } from '../../../../../nodes/shared/platforms/layercode';
+import { otherPlatform } from '../../../../../nodes/shared/platforms/other';
+import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
 
 /** The module of a platform this package knows. */
 function moduleFor(platform: string) {

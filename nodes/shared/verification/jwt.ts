@@ -8,7 +8,7 @@ import {
 	type KeyObject,
 } from 'node:crypto';
 
-import { isLoopbackHost } from '../../shared/urls';
+import { isLoopbackHost } from '../urls';
 import { MIN_SECRET_BYTES, safeEqual, signingSecretProblem, type Verification } from './signatures';
 
 /**

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { ZodTypeAny } from 'zod';
 
-import type { EventFields } from '../../shared/VoiceAgentEvent';
+import type { EventFields } from '../VoiceAgentEvent';
 
 /** What a platform module makes of one verified delivery. */
 export interface ParsedDelivery {

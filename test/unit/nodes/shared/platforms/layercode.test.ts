@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { fixture, fixtureNames } from '../../../helpers/fixtures';
-import { layercode, layercodeInterruption, layercodeType } from '../../../../../nodes/VoiceAgentTrigger/platforms/layercode';
+import { layercode, layercodeInterruption, layercodeType } from '../../../../../nodes/shared/platforms/layercode';
 
 const SESSION = 'sess_01JXK3M9V4Q7ZP2N8R6T5W1Y0C';
 const CONVERSATION = 'conv_01JXK3KZ8D6F4H2J0L9N7Q5S3U';

@@ -20,7 +20,7 @@ import {
 	type JwtAlgorithm,
 	type JwtSettings,
 	type JwtVerification,
-} from '../../../../../nodes/VoiceAgentTrigger/verification/jwt';
+} from '../../../../../nodes/shared/verification/jwt';
 
 // ---------------------------------------------------------------------------------------------
 // Tokens are signed by `jose` (the reference implementation). jose 6 ships ES modules only, which

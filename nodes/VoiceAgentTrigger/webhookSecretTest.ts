@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { secretProblem } from './verifyRequest';
+import { secretProblem } from '../shared/verification/verifyRequest';
 
 /**
  * The Voice Agent Webhook Secret API credential's test, run by n8n when the credential is saved.
