@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { PLATFORMS } from '../shared/platforms';
+
 const forSession = { show: { resource: ['session'] } };
+/** The platforms with a session API this node reads. */
+const withApi = PLATFORMS.filter((platform) => platform.api);
 
 /** Parameters of the Session resource: read a session or its full transcript from the platform API. */
 export const sessionProperties: INodeProperties[] = [
@@ -21,17 +25,15 @@ export const sessionProperties: INodeProperties[] = [
 		],
 		default: 'get',
 	},
+	// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- computed: the first platform with a session API
 	{
 		displayName: 'Platform',
 		name: 'platform',
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: forSession,
-		options: [
-			{ name: 'Agntix', value: 'agntix' },
-			{ name: 'Layercode', value: 'layercode' },
-		],
-		default: 'agntix',
+		options: withApi.map((platform) => ({ name: platform.displayName, value: platform.id })),
+		default: withApi[0].id,
 	},
 	{
 		displayName: 'Session ID',
@@ -48,7 +50,9 @@ export const sessionProperties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '={{ $json.agentId }}',
-		description: 'Layercode addresses sessions through their agent',
-		displayOptions: { show: { resource: ['session'], platform: ['layercode'] } },
+		description: 'The platform addresses sessions through their agent',
+		displayOptions: {
+			show: { resource: ['session'], platform: withApi.filter((platform) => platform.api?.needsAgentId).map((platform) => platform.id) },
+		},
 	},
 ];

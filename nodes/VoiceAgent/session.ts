@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { fetchSession, fetchTranscript, type ApiCredentialType, type ApiPlatform } from '../shared/platformApi';
+import { fetchSession, fetchTranscript, type ApiCredentialType } from '../shared/platformApi';
+import { platformById } from '../shared/platforms';
 
 /** Get / Get Transcript, once per input item. */
 export async function executeSession(
@@ -12,17 +13,20 @@ export async function executeSession(
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const platform = context.getNodeParameter('platform', itemIndex) as ApiPlatform;
+			const platformId = context.getNodeParameter('platform', itemIndex) as unknown;
+			const platform = platformById(platformId);
+			if (!platform?.api) {
+				throw new NodeOperationError(context.getNode(), `Platform ${JSON.stringify(String(platformId)).slice(0, 40)} has no session API this version can read. Choose the Platform again.`, { itemIndex });
+			}
 			const ref = {
 				sessionId: String(context.getNodeParameter('sessionId', itemIndex) ?? '').trim(),
-				agentId:
-					platform === 'layercode' ? String(context.getNodeParameter('agentId', itemIndex) ?? '').trim() : undefined,
+				agentId: platform.api.needsAgentId ? String(context.getNodeParameter('agentId', itemIndex) ?? '').trim() : undefined,
 			};
 			if (ref.sessionId === '') {
 				throw new NodeOperationError(context.getNode(), 'Session ID is empty', { itemIndex });
 			}
 			if (ref.agentId === '') {
-				throw new NodeOperationError(context.getNode(), 'Agent ID is empty: Layercode needs it to find the session', {
+				throw new NodeOperationError(context.getNode(), `Agent ID is empty: ${platform.displayName} needs it to find the session`, {
 					itemIndex,
 				});
 			}

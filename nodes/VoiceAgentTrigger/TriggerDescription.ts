@@ -1,7 +1,22 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { PLATFORMS } from '../shared/platforms';
+import type { Platform } from '../shared/platforms/Platform';
+import type { SchemeParameter, VerificationScheme } from '../shared/verification/schemes';
+
 const forPlatform = (...platform: string[]) => ({ show: { platform } });
 const forMethod = (...verification: string[]) => ({ show: { verification } });
+const ids = (platforms: readonly Platform[]) => platforms.map((platform) => platform.id);
+
+/** Every scheme any platform offers, once per Verification value. */
+const SCHEMES = [...new Map(PLATFORMS.flatMap((p) => p.verification).map((scheme) => [scheme.value, scheme])).values()];
+const schemeValues = (keep: (scheme: VerificationScheme) => boolean) => SCHEMES.filter(keep).map((scheme) => scheme.value);
+const usingParameter = (name: SchemeParameter) => forMethod(...schemeValues((scheme) => scheme.parameters?.includes(name) ?? false));
+
+/** The platforms whose turns stream (their deliveries are answered by the trigger itself). */
+export const STREAMING_PLATFORMS = ids(PLATFORMS.filter((platform) => platform.streamsTurns));
+const LIFECYCLE_PLATFORMS = ids(PLATFORMS.filter((platform) => !platform.streamsTurns));
+const TRANSCRIPT_PLATFORMS: string[] = ids(PLATFORMS.filter((platform) => platform.transcriptOnEvent && platform.api));
 
 /** The trigger's output per platform, ready for n8n's "set mock data" (docs/samples/README.md). */
 export const SAMPLES_URL = 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/tree/main/docs/samples';
@@ -32,97 +47,39 @@ export const triggerProperties: INodeProperties[] = [
 		default: { binaryData: true },
 	},
 	// Where the URL goes, per platform: n8n shows the node's URLs but not where they belong.
-	productionUrlNotice(
-		'agntix',
-		'into Agntix as the URL of a webhook endpoint, subscribed to session.ended (and session.created)',
-	),
-	productionUrlNotice(
-		'layercode',
-		'into Layercode as your agent’s webhook URL, with the events you use enabled (message, session.start…)',
-	),
-	productionUrlNotice('speaknode', 'into SpeakNode as the URL of your webhook subscription'),
-	productionUrlNotice('other', 'into your platform’s webhook settings'),
+	...PLATFORMS.map((platform) => productionUrlNotice(platform.id, platform.urlGoesTo)),
+	// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- computed: the registry's first platform
 	{
 		displayName: 'Platform',
 		name: 'platform',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: 'Agntix', value: 'agntix', description: 'Session lifecycle with post-call analysis, signed by Svix' },
-			{ name: 'Layercode', value: 'layercode', description: 'Live turns answered as SSE, plus session events' },
-			{
-				name: 'Other (Generic)',
-				value: 'other',
-				description: 'Any platform signing the Standard Webhooks, Stripe-style or plain HMAC way',
-			},
-			{ name: 'SpeakNode', value: 'speaknode', description: 'Session lifecycle webhooks' },
-		],
-		default: 'agntix',
+		options: PLATFORMS.map((platform) => ({ name: platform.displayName, value: platform.id, description: platform.description })),
+		default: PLATFORMS[0].id,
 	},
-	{
-		displayName: 'Verification',
-		name: 'verification',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: forPlatform('agntix'),
-		options: [
-			{ name: 'Svix Signature', value: 'standardWebhooks' },
-			{ name: 'None (Unsafe)', value: 'none' },
-		],
-		default: 'standardWebhooks',
-	},
-	{
-		displayName: 'Verification',
-		name: 'verification',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: forPlatform('layercode'),
-		options: [
-			{ name: 'Layercode Signature', value: 'layercodeSignature' },
-			{ name: 'None (Unsafe)', value: 'none' },
-		],
-		default: 'layercodeSignature',
-	},
-	{
-		displayName: 'Verification',
-		name: 'verification',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: forPlatform('speaknode'),
-		options: [
-			{ name: 'Bearer JWT', value: 'jwt' },
-			{ name: 'HMAC of the Body', value: 'bodyHmac' },
-			{ name: 'None (Unsafe)', value: 'none' },
-		],
-		default: 'bodyHmac',
-	},
-	{
-		displayName: 'Verification',
-		name: 'verification',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: forPlatform('other'),
-		options: [
-			{ name: 'Bearer JWT', value: 'jwt' },
-			{ name: 'HMAC of the Body', value: 'bodyHmac' },
-			{ name: 'None (Unsafe)', value: 'none' },
-			{ name: 'Shared Secret Header', value: 'sharedSecret' },
-			{ name: 'Standard Webhooks (Svix)', value: 'standardWebhooks' },
-			{
-				name: 'Stripe-Style Signature',
-				value: 'stripeStyle',
-				description: 'A t=…,v1=… header, as Stripe, Layercode and ElevenLabs (v0) sign',
-			},
-		],
-		default: 'standardWebhooks',
-	},
+	...PLATFORMS.map(
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- computed: each platform's default scheme
+		(platform): INodeProperties => ({
+			displayName: 'Verification',
+			name: 'verification',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: forPlatform(platform.id),
+			options: platform.verification.map((scheme) => ({
+				name: scheme.name,
+				value: scheme.value,
+				...(scheme.description ? { description: scheme.description } : {}),
+			})),
+			default: platform.defaultVerification,
+		}),
+	),
 	{
 		displayName:
 			'Verification is off: anyone who knows this URL can start the workflow with made-up calls. Use it only for a first test.',
 		name: 'unsafeNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: forMethod('none'),
+		displayOptions: forMethod(...schemeValues((scheme) => scheme.key === 'none')),
 	},
 	{
 		displayName: 'Signature Header',
@@ -133,7 +90,7 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'x-signature',
 		description:
 			'Name of the header carrying the signature. SpeakNode does not document it: copy it from a delivery in its dashboard.',
-		displayOptions: forMethod('bodyHmac', 'stripeStyle', 'sharedSecret'),
+		displayOptions: usingParameter('signatureHeader'),
 	},
 	{
 		displayName: 'Signature Key',
@@ -141,7 +98,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'v1',
 		description: 'The key holding the signature in the header: v1 (Stripe), v0 (ElevenLabs)',
-		displayOptions: forMethod('stripeStyle'),
+		displayOptions: usingParameter('signatureKey'),
 	},
 	{
 		displayName: 'Algorithm',
@@ -152,7 +109,7 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'SHA-512', value: 'sha512' },
 		],
 		default: 'sha256',
-		displayOptions: forMethod('bodyHmac', 'stripeStyle'),
+		displayOptions: usingParameter('signatureAlgorithm'),
 	},
 	{
 		displayName: 'Encoding',
@@ -163,7 +120,7 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'Hex', value: 'hex' },
 		],
 		default: 'hex',
-		displayOptions: forMethod('bodyHmac'),
+		displayOptions: usingParameter('signatureEncoding'),
 	},
 	{
 		displayName: 'Signature Prefix',
@@ -172,7 +129,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'sha256=',
 		description: 'Text the header puts before the signature, if any',
-		displayOptions: forMethod('bodyHmac'),
+		displayOptions: usingParameter('signaturePrefix'),
 	},
 	{
 		displayName: 'Timestamp Tolerance (Seconds)',
@@ -181,33 +138,28 @@ export const triggerProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 300,
 		description: 'Deliveries signed longer ago (or further in the future) than this are refused as replays',
-		displayOptions: forMethod('standardWebhooks', 'layercodeSignature', 'stripeStyle'),
+		displayOptions: usingParameter('toleranceSeconds'),
 	},
-	{
-		displayName: 'Event Field',
-		name: 'eventField',
-		type: 'string',
-		default: 'type',
-		description: 'Path of the field holding the event name in the body, e.g. type, event or data.event',
-		displayOptions: forPlatform('other'),
-	},
-	{
-		displayName: 'Events',
-		name: 'events',
-		type: 'multiOptions',
-		options: [
-			{ name: 'All Events', value: '*' },
-			{ name: 'Client Data', value: 'client.data', description: 'Layercode data sent by the browser client' },
-			{ name: 'Other Events', value: 'other', description: 'Events this node does not know yet, as the platform names them' },
-			{ name: 'Session Ended', value: 'session.ended', description: 'With the post-call analysis and transcript where the platform sends them' },
-			{ name: 'Session Started', value: 'session.started' },
-			{ name: 'Session Updated', value: 'session.updated' },
-			{ name: 'Turn: Message', value: 'turn.message', description: 'Layercode: the caller said something; answer with the Voice Agent node' },
-			{ name: 'Turn: Welcome', value: 'turn.welcome', description: 'Layercode session.start: the agent speaks first' },
-		],
-		default: ['*'],
-		description: 'Deliveries of other events are answered 200 and start no execution',
-	},
+	// Parameters only one platform has (Other: Event Field).
+	...PLATFORMS.flatMap((platform) =>
+		(platform.properties ?? []).map((property) => ({ ...property, displayOptions: forPlatform(platform.id) })),
+	),
+	// The events each platform sends; deliveries of the others are answered 200 and start nothing.
+	...PLATFORMS.map(
+		(platform): INodeProperties => ({
+			displayName: 'Events',
+			name: 'events',
+			type: 'multiOptions',
+			displayOptions: forPlatform(platform.id),
+			options: [
+				{ name: 'All Events', value: '*' },
+				...[...platform.events].sort((a, b) => a.name.localeCompare(b.name)),
+				{ name: 'Other Events', value: 'other', description: 'Events this node does not know yet, as the platform names them' },
+			],
+			default: ['*'],
+			description: 'Deliveries of other events are answered 200 and start no execution',
+		}),
+	),
 	{
 		displayName: 'Options',
 		name: 'triggerOptions',
@@ -219,8 +171,8 @@ export const triggerProperties: INodeProperties[] = [
 				displayName: 'Acknowledge',
 				name: 'acknowledge',
 				type: 'options',
-				// Layercode's turns are answered while they run, and Layercode does not retry.
-				displayOptions: { hide: { '/platform': ['layercode'] } },
+				// Live turns are answered while they run, and their senders do not retry.
+				displayOptions: { show: { '/platform': LIFECYCLE_PLATFORMS } },
 				options: [
 					{
 						name: 'When the Execution Starts',
@@ -243,7 +195,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to start no execution for a delivery whose ID (svix-ID / webhook-ID) was seen in the last 24 hours. Retries of at-least-once senders then run once.',
+					'Whether to start no execution for a delivery whose ID (svix-ID / webhook-ID, or the platform’s own) was seen in the last 24 hours. Retries of at-least-once senders then run once.',
 			},
 			{
 				displayName: 'Error Apology',
@@ -251,16 +203,18 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Sorry, something went wrong on my side.',
+				displayOptions: { show: { '/platform': STREAMING_PLATFORMS } },
 				description:
-					'Layercode turns: what the agent says when a node of the workflow fails, before the turn ends with response.error. Empty: only response.error is sent.',
+					'Live turns: what the agent says when a node of the workflow fails, before the turn ends with response.error. Empty: only response.error is sent.',
 			},
 			{
 				displayName: 'Include Full Transcript',
 				name: 'includeTranscript',
 				type: 'boolean',
 				default: false,
+				displayOptions: { show: { '/platform': TRANSCRIPT_PLATFORMS } },
 				description:
-					'Whether to fetch the whole transcript from the Agntix API (with the key in the Voice Agent API Key API credential) for session.ended before the workflow starts. If the fetch fails the item is still delivered, with the reason in warnings.',
+					'Whether to fetch the whole transcript from the platform’s API (with the key in the Voice Agent API Key API credential) when the session ends, before the workflow starts. If the fetch fails the item is still delivered, with the reason in warnings.',
 			},
 			{
 				displayName: 'Reject Unexpected Payloads',
@@ -276,12 +230,19 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Hi, thanks for calling. How can I help?',
+				displayOptions: { show: { '/platform': STREAMING_PLATFORMS } },
 				description:
 					'Layercode session.start: answer with this greeting at once and start no execution. Empty: the workflow answers the welcome turn.',
 			},
 		],
 	},
 ];
+
+/** Verification values whose key is in the Webhook Secret credential, and those that use the JWT credential. */
+export const SECRET_METHODS = schemeValues((scheme) => scheme.key === 'textSecret' || scheme.key === 'standardWebhooksSecret');
+export const JWT_METHODS = schemeValues((scheme) => scheme.key === 'jwt');
+/** The platforms whose Include Full Transcript reads their session API. */
+export { TRANSCRIPT_PLATFORMS };
 
 /**
  * The values the editor offers for an options parameter; for one shown per platform

@@ -13,7 +13,10 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { KNOWN_EVENTS } from '../shared/events';
 import { fetchTranscript } from '../shared/platformApi';
+import { platformById } from '../shared/platforms';
+import type { Platform } from '../shared/platforms/Platform';
 import { buildEvent } from '../shared/VoiceAgentEvent';
 import { acceptWhenExecutionExists, answer, answerBeforeStreaming, answerWhenWorkflowEnds } from './answers';
 import { cachedCredentials } from '../shared/credentialCache';
@@ -24,30 +27,32 @@ import {
 	rememberDeliveries,
 	RUN_CLAIM_MAX_AGE_MS,
 } from './deduplication';
-import { KNOWN_EVENTS, platformModule } from '../shared/platforms';
-import type { PlatformModule } from '../shared/platforms/Platform';
 import { openDataReply } from './DataReply';
 import { openTurnStream, sendWholeTurn, voiceAgentNodeNames } from './TurnStream';
-import { offeredValues, platformSubtitle, triggerProperties } from './TriggerDescription';
-import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from '../shared/verification/inboundJwt';
-import { testWebhookSecretCredential } from './webhookSecretTest';
 import {
+	JWT_METHODS,
+	offeredValues,
+	platformSubtitle,
+	SECRET_METHODS,
+	TRANSCRIPT_PLATFORMS,
+	triggerProperties,
+} from './TriggerDescription';
+import { jwtConfigurationProblem, testJwtCredential, verifyInboundJwt } from '../shared/verification/inboundJwt';
+import {
+	isTimed,
 	secretProblem,
-	standardWebhookHeaders,
-	verifyRequest,
+	type VerificationScheme,
 	type VerificationSettings,
-} from '../shared/verification/verifyRequest';
+} from '../shared/verification/schemes';
+import { testWebhookSecretCredential } from './webhookSecretTest';
 
 const MISSING_SECRET =
 	'Signature verification is on but no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected. Add it, or set Verification to None.';
-const NO_API_KEY_CREDENTIAL =
-	'Include Full Transcript needs a Voice Agent API Key API credential (the Agntix API key) on the trigger; none is selected';
+const noApiKeyCredential = (platform: Platform) =>
+	`Include Full Transcript needs a Voice Agent API Key API credential (the ${platform.displayName} API key) on the trigger; none is selected`;
 
 /** Bearer JWT reasons that are the credential's fault, answered 500 like a missing secret. */
 const JWT_CONFIGURATION_REASONS = new Set(['no verification key configured', 'invalid verification key', 'JWKS URL must use https']);
-
-// Schemes whose deliveries carry their signing time, checked against Timestamp Tolerance.
-const TIMED_METHODS = new Set(['standardWebhooks', 'layercodeSignature', 'stripeStyle']);
 
 /** A configured value quoted in a message (parameters only, never a secret). */
 const quoted = (value: unknown) =>
@@ -64,7 +69,8 @@ function seconds(value: unknown): number {
  * source into an expression that the editor, and n8n 1.x on every request, evaluates.
  */
 export const responseModeFor = (parameters: INodeParameters): string => {
-	if (parameters.platform === 'layercode') return 'streaming';
+	// The platforms whose turns stream (STREAMING_PLATFORMS: a unit test keeps the two equal).
+	if (['layercode'].indexOf(String(parameters.platform)) !== -1) return 'streaming';
 	const options = (parameters.triggerOptions || {}) as IDataObject;
 	return options.acknowledge === 'workflowSucceeds' ? 'lastNode' : 'onReceived';
 };
@@ -79,7 +85,7 @@ export const responseModeField: { responseMode: string } =
 		? webhookDescriptionFields({ responseMode: fromFunction(responseModeFor) })
 		: { responseMode: `={{(${String(responseModeFor)})($parameter)}}` };
 
-type Configured = { settings: VerificationSettings; platform: PlatformModule } | { problem: string };
+type Configured = { platform: Platform; scheme: VerificationScheme; settings: VerificationSettings } | { problem: string };
 
 /**
  * The trigger's platform and verification settings, or why they cannot be used. A parameter n8n
@@ -88,25 +94,22 @@ type Configured = { settings: VerificationSettings; platform: PlatformModule } |
  */
 function configuredSettings(context: IHookFunctions | IWebhookFunctions): Configured {
 	const param = (name: string, fallback: unknown = null) => context.getNodeParameter(name, fallback) as unknown;
-	const platform = param('platform');
-	const module =
-		typeof platform === 'string' && offeredValues('platform').includes(platform)
-			? platformModule(platform, String(param('eventField', 'type')))
-			: undefined;
-	if (typeof platform !== 'string' || !module) {
+	const platform = platformById(param('platform'));
+	if (!platform) {
 		return {
-			problem: `Platform ${quoted(platform)} is not one this version of the Voice Agent Trigger knows, so it cannot verify its deliveries. Choose the Platform again.`,
+			problem: `Platform ${quoted(param('platform'))} is not one this version of the Voice Agent Trigger knows, so it cannot verify its deliveries. Choose the Platform again.`,
 		};
 	}
 	const method = param('verification');
-	if (typeof method !== 'string' || !offeredValues('verification', platform).includes(method)) {
+	const scheme = platform.verification.find((offered) => offered.value === method);
+	if (!scheme) {
 		return {
-			problem: `Verification ${quoted(method)} is not offered for the ${platform} platform, so deliveries cannot be verified. Choose the Verification again.`,
+			problem: `Verification ${quoted(method)} is not offered for the ${platform.id} platform, so deliveries cannot be verified. Choose the Verification again.`,
 		};
 	}
 	const toleranceSeconds = seconds(param('toleranceSeconds'));
 	// NaN or Infinity would switch the replay check off; 0 or less would refuse every delivery.
-	if (TIMED_METHODS.has(method) && !(Number.isFinite(toleranceSeconds) && toleranceSeconds > 0)) {
+	if (isTimed(scheme) && !(Number.isFinite(toleranceSeconds) && toleranceSeconds > 0)) {
 		return {
 			problem: `Timestamp Tolerance must be a positive number of seconds (it is ${quoted(param('toleranceSeconds'))}), or replayed deliveries would be accepted.`,
 		};
@@ -123,9 +126,9 @@ function configuredSettings(context: IHookFunctions | IWebhookFunctions): Config
 		return typeof value === 'string' ? value : fallback;
 	};
 	return {
-		platform: module,
+		platform,
+		scheme,
 		settings: {
-			method: method as VerificationSettings['method'],
 			header: text('signatureHeader', ''),
 			algorithm: text('signatureAlgorithm', 'sha256') as VerificationSettings['algorithm'],
 			encoding: text('signatureEncoding', 'hex') as VerificationSettings['encoding'],
@@ -158,9 +161,10 @@ interface TriggerOptions {
 	includeTranscript?: boolean;
 }
 
-function isEventWanted(events: string[], event: string): boolean {
+/** "Other Events": those outside the platform's list (and, for a list a later version grew, outside every list). */
+function isEventWanted(events: string[], event: string, platform: Platform): boolean {
 	if (events.includes('*') || events.includes(event)) return true;
-	return events.includes('other') && !KNOWN_EVENTS.has(event);
+	return events.includes('other') && !KNOWN_EVENTS.has(event) && !platform.events.some((known) => known.value === event);
 }
 
 export class VoiceAgentTrigger implements INodeType {
@@ -172,7 +176,7 @@ export class VoiceAgentTrigger implements INodeType {
 		version: 1,
 		subtitle: platformSubtitle(),
 		description:
-			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms (Agntix, Layercode, SpeakNode, Standard Webhooks)',
+			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms: calls starting and ending, post-call analysis, live turns',
 		defaults: { name: 'Voice Agent Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -181,23 +185,19 @@ export class VoiceAgentTrigger implements INodeType {
 				name: 'voiceAgentWebhookSecretApi',
 				required: true,
 				testedBy: 'voiceAgentWebhookSecretApiTest',
-				displayOptions: {
-					show: {
-						verification: ['standardWebhooks', 'layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'],
-					},
-				},
+				displayOptions: { show: { verification: SECRET_METHODS } },
 			},
 			{
 				name: 'voiceAgentJwtApi',
 				required: true,
 				testedBy: 'voiceAgentJwtApiTest',
-				displayOptions: { show: { verification: ['jwt'] } },
+				displayOptions: { show: { verification: JWT_METHODS } },
 			},
 			{
-				// Only for Include Full Transcript (Agntix's session API); verifying webhooks needs no key.
+				// Only for Include Full Transcript (the platform's session API); verifying webhooks needs no key.
 				name: 'voiceAgentApiKeyApi',
 				required: false,
-				displayOptions: { show: { platform: ['agntix'] } },
+				displayOptions: { show: { platform: TRANSCRIPT_PLATFORMS } },
 			},
 		],
 		webhooks: [
@@ -235,13 +235,13 @@ export class VoiceAgentTrigger implements INodeType {
 				// configuration error, shown in the editor, not an open door. Registers nothing.
 				const configured = configuredSettings(this);
 				if ('problem' in configured) throw new NodeOperationError(this.getNode(), configured.problem);
-				const { method } = configured.settings;
-				if (method === 'jwt') {
+				const { scheme } = configured;
+				if (scheme.key === 'jwt') {
 					const problem = await jwtConfigurationProblem(this);
 					if (problem) throw new NodeOperationError(this.getNode(), problem);
-				} else if (method !== 'none') {
+				} else if (scheme.key !== 'none') {
 					const secret = await signingSecret(this);
-					const problem = secret === '' ? MISSING_SECRET : secretProblem(method, secret);
+					const problem = secret === '' ? MISSING_SECRET : secretProblem(scheme, secret);
 					if (problem) throw new NodeOperationError(this.getNode(), problem);
 				}
 				return true;
@@ -274,8 +274,8 @@ export class VoiceAgentTrigger implements INodeType {
 			this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${configured.problem}`);
 			return answer(res, 500, { error: 'configuration', message: configured.problem });
 		}
-		const { settings, platform } = configured;
-		if (settings.method === 'jwt') {
+		const { settings, platform, scheme } = configured;
+		if (scheme.key === 'jwt') {
 			const verification = await verifyInboundJwt(this, headers);
 			if (!verification.valid) {
 				// The key material is wrong, not the token: the sender's retry must get through once it is fixed.
@@ -283,15 +283,17 @@ export class VoiceAgentTrigger implements INodeType {
 					? answer(res, 500, { error: 'configuration', message: `Bearer JWT verification: ${verification.reason}` })
 					: answer(res, 401, { error: 'unauthorized', reason: verification.reason });
 			}
-		} else if (settings.method !== 'none') {
+		} else if (scheme.key !== 'none') {
 			const secret = await signingSecret(this);
 			// The same check as at publish: the credential may have changed since.
-			const problem = secret === '' ? MISSING_SECRET : secretProblem(settings.method, secret);
+			const problem = secret === '' ? MISSING_SECRET : secretProblem(scheme, secret);
 			if (problem) {
 				this.logger.error(`Voice Agent Trigger "${this.getNode().name}": ${problem}`);
 				return answer(res, 500, { error: 'configuration', message: problem });
 			}
-			const verification = verifyRequest(settings, headers, body, secret);
+			const verification = scheme.verify
+				? scheme.verify({ headers, body }, secret, settings)
+				: { valid: false as const, reason: 'unsupported verification method' };
 			if (!verification.valid) return answer(res, 401, { error: 'unauthorized', reason: verification.reason });
 		}
 
@@ -305,24 +307,23 @@ export class VoiceAgentTrigger implements INodeType {
 			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not a JSON object' });
 		}
 
-		const parsed = platform.parse(payload as IDataObject);
+		const parsed = platform.parse(payload as IDataObject, (name) => this.getNodeParameter(name, null));
 		const options = this.getNodeParameter('triggerOptions', {}) as TriggerOptions;
 		if (options.strictSchema && parsed.warnings.length > 0) {
 			return answer(res, 422, { error: 'unexpected_payload', problems: parsed.warnings });
 		}
-		if (!isEventWanted(this.getNodeParameter('events', ['*']) as string[], parsed.event)) {
+		if (!isEventWanted(this.getNodeParameter('events', ['*']) as string[], parsed.event, platform)) {
 			return answer(res, 200, { status: 'ignored', event: parsed.event });
 		}
 
-		const deliveryId =
-			settings.method === 'standardWebhooks' || platform.id === 'agntix'
-				? (standardWebhookHeaders(headers).id ?? null)
-				: null;
+		const deliveryId = platform.deliveryId
+			? platform.deliveryId(headers, payload as IDataObject)
+			: (scheme.deliveryId?.(headers) ?? null);
 		const deduplicate = deliveryId !== null && options.deduplicate !== false;
 		const scope = `${this.getWorkflow().id}:${this.getNode().id}`;
 		const staticData = this.getWorkflowStaticData('node');
-		// Layercode always streams (the option is not offered there): its turns are answered as they run.
-		const acknowledgeOnSuccess = platform.id !== 'layercode' && options.acknowledge === 'workflowSucceeds';
+		// Live turns always stream (the option is not offered there): they are answered as they run.
+		const acknowledgeOnSuccess = !platform.streamsTurns && options.acknowledge === 'workflowSucceeds';
 		const holdMs = acknowledgeOnSuccess ? RUN_CLAIM_MAX_AGE_MS : PENDING_MAX_AGE_MS;
 		const claim = deduplicate ? claimDelivery(scope, staticData, deliveryId, Date.now(), holdMs) : 'new';
 		if (claim === 'duplicate') return answer(res, 200, { status: 'duplicate', deliveryId });
@@ -339,12 +340,13 @@ export class VoiceAgentTrigger implements INodeType {
 
 		const item = buildEvent(platform.id, parsed.event, parsed.fields, payload as IDataObject, deliveryId);
 		const warnings = [...parsed.warnings, ...(item.warnings ?? [])];
-		if (options.includeTranscript && platform.id === 'agntix' && item.event === 'session.ended' && item.sessionId) {
+		if (options.includeTranscript && platform.api && item.event === platform.transcriptOnEvent && item.sessionId) {
 			if (!this.getNode().credentials?.voiceAgentApiKeyApi) {
-				warnings.push(`transcript: ${NO_API_KEY_CREDENTIAL}`);
+				warnings.push(`transcript: ${noApiKeyCredential(platform)}`);
 			} else {
 				try {
-					item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', 'agntix', { sessionId: item.sessionId });
+					const ref = { sessionId: item.sessionId, agentId: item.agentId ?? undefined };
+					item.transcript = await fetchTranscript(this, 'voiceAgentApiKeyApi', platform, ref);
 				} catch (error) {
 					warnings.push(`transcript: ${(error as Error).message}`);
 				}
@@ -362,12 +364,12 @@ export class VoiceAgentTrigger implements INodeType {
 			});
 			return { workflowData };
 		}
-		if (platform.id !== 'layercode') {
+		if (!platform.streamsTurns) {
 			return acceptWhenExecutionExists(workflowData, () => {
 				if (deduplicate) rememberDeliveries(scope, staticData, deliveryId);
 			});
 		}
-		// Layercode runs in n8n's streaming mode: this node writes the answer itself.
+		// Live-turn platforms run in n8n's streaming mode: this node writes the answer itself.
 		if (parsed.expectsStream) {
 			openTurnStream(res, { turnId: item.turnId, apology: options.errorApology || undefined, controlNodes: voiceAgentNodeNames(this) });
 		} else if (parsed.expectsJsonReply) {

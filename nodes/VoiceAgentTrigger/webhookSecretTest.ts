@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { secretProblem } from '../shared/verification/verifyRequest';
+import { secretProblem } from '../shared/verification/schemes';
 
 /**
  * The Voice Agent Webhook Secret API credential's test, run by n8n when the credential is saved.
@@ -18,7 +18,7 @@ export async function testWebhookSecretCredential(
 		return { status: 'Error', message: 'Paste the Webhook Signing Secret the platform shows for this webhook' };
 	}
 	// whsec_… is the Standard Webhooks (Svix) form; anything else is used as text by every other scheme.
-	const problem = secret.startsWith('whsec_') ? secretProblem('standardWebhooks', secret) : secretProblem('sharedSecret', secret);
+	const problem = secret.startsWith('whsec_') ? secretProblem({ key: 'standardWebhooksSecret' }, secret) : secretProblem({ key: 'textSecret' }, secret);
 	if (problem) return { status: 'Error', message: problem };
 	return { status: 'OK', message: 'The secret is well-formed; each delivery’s signature is checked against it' };
 }

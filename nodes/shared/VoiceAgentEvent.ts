@@ -79,6 +79,33 @@ export function secondsBetween(startedAt: unknown, endedAt: unknown): { seconds:
 	return { seconds: ms / 1000 };
 }
 
+/** What one platform entry says: its role, words and time, in whatever form the platform sends them. */
+export interface TranscriptLine {
+	role: unknown;
+	text: unknown;
+	at?: unknown;
+}
+
+/**
+ * A platform's list of conversation lines in the common shape: roles in lower case, times as ISO.
+ * `read` picks the parts of one entry, or returns null to leave it out (a tool call is not speech).
+ * Null when the platform sent no list.
+ */
+export function transcriptFrom(value: unknown, read: (entry: IDataObject) => TranscriptLine | null): TranscriptEntry[] | null {
+	if (!Array.isArray(value)) return null;
+	const entries: TranscriptEntry[] = [];
+	for (const raw of value) {
+		const line = read(asObject(raw));
+		if (line === null) continue;
+		entries.push({
+			role: (asString(line.role) ?? '').toLowerCase(),
+			text: asString(line.text) ?? '',
+			at: toIsoTime(line.at),
+		});
+	}
+	return entries;
+}
+
 export function buildEvent(
 	provider: string,
 	event: string,

@@ -9,23 +9,12 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { layercodeTranscript } from './platforms/layercode';
+import type { Platform, SessionApi, SessionRef } from './platforms/Platform';
 import { isLoopbackHost } from './urls';
-import { asObject, asString, toIsoTime, type TranscriptEntry } from './VoiceAgentEvent';
+import { asObject, asString, type TranscriptEntry } from './VoiceAgentEvent';
 
-/** The platforms whose session API this package calls. */
-export type ApiPlatform = 'agntix' | 'layercode';
 export type ApiCredentialType = 'voiceAgentApiKeyApi' | 'voiceAgentJwtApi';
 type ApiContext = IExecuteFunctions | IWebhookFunctions;
-
-export interface SessionRef {
-	sessionId: string;
-	/** Layercode's API addresses a session through its agent. */
-	agentId?: string;
-}
-
-const PAGE_SIZE = 100;
-const MAX_PAGES = 1000; // a runaway pagination loop stops here (100,000 messages)
 
 /**
  * Session and agent ids as the platforms issue them (uuids, `sess_…`, `ag_…`). The id goes into
@@ -128,58 +117,45 @@ async function getJson(
 	return asObject(response.body);
 }
 
+/** The platform's session API, or an error a user can act on. */
+function sessionApi(context: ApiContext, platform: Platform): SessionApi {
+	if (platform.api) return platform.api;
+	throw new NodeOperationError(context.getNode(), `${platform.displayName} has no session API this node can read`);
+}
+
 /** The session's API path; ids are checked before anything is requested. */
-function sessionPath(context: ApiContext, platform: ApiPlatform, ref: SessionRef): string {
+function sessionPath(context: ApiContext, api: SessionApi, ref: SessionRef): string {
 	const ids: Array<[string, string]> = [['Session ID', ref.sessionId]];
-	if (platform === 'layercode') ids.unshift(['Agent ID', ref.agentId ?? '']);
+	if (api.needsAgentId) ids.unshift(['Agent ID', ref.agentId ?? '']);
 	for (const [label, id] of ids) {
 		const problem = invalidId(label, id);
 		if (problem) throw new NodeOperationError(context.getNode(), problem);
 	}
-	return platform === 'layercode'
-		? `/v1/agents/${encodeURIComponent(ref.agentId ?? '')}/sessions/${encodeURIComponent(ref.sessionId)}`
-		: `/api/v1/chat/sessions/${encodeURIComponent(ref.sessionId)}`;
+	return api.sessionPath(ref);
 }
 
 /** The session as the platform returns it. */
 export async function fetchSession(
 	context: ApiContext,
 	credentialType: ApiCredentialType,
-	platform: ApiPlatform,
+	platform: Platform,
 	ref: SessionRef,
 ): Promise<IDataObject> {
-	return await getJson(context, credentialType, sessionPath(context, platform, ref), `session ${ref.sessionId}`);
-}
-
-/** Agntix message roles (USER, ASSISTANT…) in the common lower-case shape. */
-function agntixMessage(raw: unknown): TranscriptEntry {
-	const message = asObject(raw);
-	return {
-		role: (asString(message.role) ?? '').toLowerCase(),
-		text: asString(message.content) ?? '',
-		at: toIsoTime(message.createdAt),
-	};
+	const path = sessionPath(context, sessionApi(context, platform), ref);
+	return await getJson(context, credentialType, path, `session ${ref.sessionId}`);
 }
 
 /** The whole transcript, every page of it, as `[{role, text, at}]`. */
 export async function fetchTranscript(
 	context: ApiContext,
 	credentialType: ApiCredentialType,
-	platform: ApiPlatform,
+	platform: Platform,
 	ref: SessionRef,
 ): Promise<TranscriptEntry[]> {
-	if (platform === 'layercode') {
-		const session = await fetchSession(context, credentialType, platform, ref);
-		return layercodeTranscript(session.transcript) ?? [];
-	}
-	const transcript: TranscriptEntry[] = [];
-	const path = `${sessionPath(context, platform, ref)}/messages`;
-	for (let page = 1; page <= MAX_PAGES; page++) {
-		const body = await getJson(context, credentialType, path, `session ${ref.sessionId}`, { page, limit: PAGE_SIZE });
-		const messages = Array.isArray(body.data) ? body.data : [];
-		transcript.push(...messages.map(agntixMessage));
-		const totalPages = Number(asObject(body.pagination).totalPages);
-		if (messages.length === 0 || !(page < totalPages)) break;
-	}
-	return transcript;
+	const api = sessionApi(context, platform);
+	sessionPath(context, api, ref); // the ids, checked before the platform builds any path from them
+	return await api.transcript(
+		async (path, qs) => await getJson(context, credentialType, path, `session ${ref.sessionId}`, qs),
+		ref,
+	);
 }

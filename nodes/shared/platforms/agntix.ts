@@ -1,8 +1,10 @@
-import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { asObject, asString, toIsoTime } from '../VoiceAgentEvent';
-import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
+import { EVENTS } from '../events';
+import { standardWebhookHeaders } from '../verification/headers';
+import { noVerification, standardWebhooks } from '../verification/schemes';
+import { asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { schemaWarnings, type Platform, type SessionRef } from './Platform';
 
 // Agntix: flat body, the event name in `eventType` (`type` is the channel), delivered by Svix.
 // A Map, not an object: a sent name such as `constructor` must not find Object.prototype's.
@@ -82,10 +84,39 @@ function sentimentLabel(value: unknown): string | null {
 	return asString(detail.sentiment) ?? asString(detail.label);
 }
 
-export const agntix: PlatformModule = {
+const sessionPath = (ref: SessionRef) => `/api/v1/chat/sessions/${encodeURIComponent(ref.sessionId)}`;
+const PAGE_SIZE = 100;
+const MAX_PAGES = 1000; // a runaway pagination loop stops here (100,000 messages)
+
+export const agntix: Platform = {
 	id: 'agntix',
 	displayName: 'Agntix',
-	parse(payload: IDataObject): ParsedDelivery {
+	description: 'Session lifecycle with post-call analysis, signed by Svix',
+	urlGoesTo: 'into Agntix as the URL of a webhook endpoint, subscribed to session.ended (and session.created)',
+	verification: [{ ...standardWebhooks, name: 'Svix Signature' }, noVerification],
+	defaultVerification: standardWebhooks.value,
+	events: [EVENTS.sessionStarted, EVENTS.sessionUpdated, EVENTS.sessionEnded],
+	// Svix retries a delivery under the same svix-id, whatever the Verification setting.
+	deliveryId: (headers) => standardWebhookHeaders(headers).id ?? null,
+	// The webhook is summary-grade: Include Full Transcript reads the messages through the API.
+	transcriptOnEvent: EVENTS.sessionEnded.value,
+	api: {
+		sessionPath,
+		async transcript(get, ref) {
+			const path = `${sessionPath(ref)}/messages`;
+			const transcript: TranscriptEntry[] = [];
+			for (let page = 1; page <= MAX_PAGES; page++) {
+				const body = await get(path, { page, limit: PAGE_SIZE });
+				const messages = Array.isArray(body.data) ? body.data : [];
+				// Roles come as USER, ASSISTANT…; the common shape is lower case.
+				transcript.push(...(transcriptFrom(messages, (m) => ({ role: m.role, text: m.content, at: m.createdAt })) ?? []));
+				const totalPages = Number(asObject(body.pagination).totalPages);
+				if (messages.length === 0 || !(page < totalPages)) break;
+			}
+			return transcript;
+		},
+	},
+	parse(payload) {
 		const eventType = asString(payload.eventType);
 		const metadata = asObject(payload.metadata);
 		const analysis = asObject(payload.analysis);

@@ -1,15 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { EVENTS } from '../events';
+import { header } from '../verification/headers';
+import { noVerification, type VerificationScheme } from '../verification/schemes';
+import { verifyTimestampedHmac } from '../verification/signatures';
 import {
 	asNumber,
 	asObject,
 	asString,
 	toIsoTime,
+	transcriptFrom,
 	type Interruption,
 	type TranscriptEntry,
 } from '../VoiceAgentEvent';
-import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
+import { schemaWarnings, type Platform, type SessionRef } from './Platform';
 
 // Layercode: one URL for every event; `message` and `session.start` wait for an SSE answer.
 // Maps, not objects: a sent type such as `constructor` must not find Object.prototype's.
@@ -100,17 +105,8 @@ const schemas = new Map<string, z.ZodTypeAny>(Object.entries({
 }));
 
 /** Layercode's transcript (`[{role, text, timestamp}]`, timestamps in Unix ms or ISO) in the common shape. */
-export function layercodeTranscript(value: unknown): TranscriptEntry[] | null {
-	if (!Array.isArray(value)) return null;
-	return value.map((raw) => {
-		const item = asObject(raw);
-		return {
-			role: (asString(item.role) ?? '').toLowerCase(),
-			text: asString(item.text) ?? '',
-			at: toIsoTime(item.timestamp),
-		};
-	});
-}
+export const layercodeTranscript = (value: unknown): TranscriptEntry[] | null =>
+	transcriptFrom(value, (item) => ({ role: item.role, text: item.text, at: item.timestamp }));
 
 /** `interruption_context` (sent on `message` after the caller cut the agent off) in the common shape; every part optional. */
 export function layercodeInterruption(value: unknown): Interruption | null {
@@ -136,10 +132,42 @@ function eventName(type: string, payload: IDataObject): string {
 	return EVENT_NAMES.get(type) ?? type;
 }
 
-export const layercode: PlatformModule = {
+/** `layercode-signature: t=<unix s>,v1=<hex>` over `t.body`, Stripe's scheme under Layercode's header name. */
+const layercodeSignature: VerificationScheme = {
+	value: 'layercodeSignature',
+	name: 'Layercode Signature',
+	key: 'textSecret',
+	parameters: ['toleranceSeconds'],
+	verify: ({ headers, body }, secret, settings) =>
+		verifyTimestampedHmac(header(headers, 'layercode-signature'), body, secret, settings),
+};
+
+const sessionPath = (ref: SessionRef) =>
+	`/v1/agents/${encodeURIComponent(ref.agentId ?? '')}/sessions/${encodeURIComponent(ref.sessionId)}`;
+
+export const layercode: Platform = {
 	id: 'layercode',
 	displayName: 'Layercode',
-	parse(payload: IDataObject): ParsedDelivery {
+	description: 'Live turns answered as SSE, plus session events',
+	urlGoesTo: 'into Layercode as your agent’s webhook URL, with the events you use enabled (message, session.start…)',
+	verification: [layercodeSignature, noVerification],
+	defaultVerification: layercodeSignature.value,
+	events: [
+		{ ...EVENTS.turnMessage, description: 'Layercode message: the caller said something; answer with the Voice Agent node' },
+		{ ...EVENTS.turnWelcome, description: 'Layercode session.start: the agent speaks first' },
+		{ ...EVENTS.clientData, description: 'Layercode data sent by the browser client; the workflow’s Send Data is the reply' },
+		{ ...EVENTS.sessionStarted, description: 'session.start on Layercode’s session webhook (no turn to answer)' },
+		EVENTS.sessionUpdated,
+		EVENTS.sessionEnded,
+	],
+	// Layercode waits on the request for the turn's answer and does not retry.
+	streamsTurns: true,
+	api: {
+		needsAgentId: true,
+		sessionPath,
+		transcript: async (get, ref) => layercodeTranscript((await get(sessionPath(ref))).transcript) ?? [],
+	},
+	parse(payload) {
 		const eventType = asString(payload.type);
 		const type = eventType ? layercodeType(eventType) : 'unknown';
 		const schema = schemas.get(type);

@@ -1,14 +1,9 @@
-import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import {
-	asNumber,
-	asObject,
-	asString,
-	toIsoTime,
-	type TranscriptEntry,
-} from '../VoiceAgentEvent';
-import { schemaWarnings, type ParsedDelivery, type PlatformModule } from './Platform';
+import { EVENTS } from '../events';
+import { bearerJwt, bodyHmac, noVerification } from '../verification/schemes';
+import { asNumber, asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { schemaWarnings, type Platform } from './Platform';
 
 // SpeakNode: `{"event": "<EventName>", "data": {…}}`; the vendor says more events may come.
 // A Map, not an object: a sent name such as `constructor` must not find Object.prototype's.
@@ -55,31 +50,26 @@ export const speakNodeSchema = z
 	.passthrough();
 
 /** Spoken lines only: tool calls, handoffs and other kinds are not part of what was said. */
-function transcriptOf(history: unknown): TranscriptEntry[] | null {
-	if (!Array.isArray(history)) return null;
-	const entries: TranscriptEntry[] = [];
-	for (const raw of history) {
-		const item = asObject(raw);
+const transcriptOf = (history: unknown): TranscriptEntry[] | null =>
+	transcriptFrom(history, (item) => {
 		const kind = asString(item.kind);
-		if (kind !== null && kind.toLowerCase() !== 'message') continue;
+		if (kind !== null && kind.toLowerCase() !== 'message') return null;
 		// Older deliveries: `text` or `message` instead of `content`, `timestamp` instead of `created_at`.
 		const content = item.content ?? item.text ?? item.message;
 		const words = Array.isArray(content) ? content.filter((part) => typeof part === 'string').join(' ') : asString(content);
-		const role = asString(item.role);
-		if (words === null || role === null) continue;
-		entries.push({
-			role: role.toLowerCase(),
-			text: words,
-			at: toIsoTime(item.created_at ?? item.timestamp),
-		});
-	}
-	return entries;
-}
+		if (words === null || asString(item.role) === null) return null;
+		return { role: item.role, text: words, at: item.created_at ?? item.timestamp };
+	});
 
-export const speakNode: PlatformModule = {
+export const speakNode: Platform = {
 	id: 'speaknode',
 	displayName: 'SpeakNode',
-	parse(payload: IDataObject): ParsedDelivery {
+	description: 'Session lifecycle webhooks',
+	urlGoesTo: 'into SpeakNode as the URL of your webhook subscription',
+	verification: [bearerJwt, bodyHmac, noVerification],
+	defaultVerification: bodyHmac.value,
+	events: [EVENTS.sessionStarted, EVENTS.sessionEnded],
+	parse(payload) {
 		const eventType = asString(payload.event);
 		const data = asObject(payload.data);
 		return {

@@ -9,7 +9,7 @@ import type {
 
 import { cachedCredentials } from '../credentialCache';
 import { checkJwtKeyMaterial, verifyBearerToken, type JwtAlgorithm, type JwtSettings, type JwtVerification } from './jwt';
-import { header, type IncomingHttpHeaders } from './verifyRequest';
+import { header, type IncomingHttpHeaders } from './headers';
 import { apiBaseUrl, apiUrl } from '../platformApi';
 
 type Context = IHookFunctions | IWebhookFunctions;

@@ -239,3 +239,34 @@ export function verifySharedSecret(header: string | undefined, secret: string): 
 	// Hashing both first gives equal lengths, so the comparison leaks nothing about the secret's length.
 	return safeEqual(received, expected) ? VALID : invalid('secret mismatch');
 }
+
+export interface HmacCheck extends Partial<TimestampOptions> {
+	/** The signing secret's text (the HMAC key). */
+	secret: string;
+	/** What was signed, in order, concatenated without separators. */
+	signed: Array<string | Buffer>;
+	/** The signatures the request carries, as sent (several while a secret rotates). */
+	signatures: string[];
+	algorithm?: HmacAlgorithm;
+	encoding?: SignatureEncoding;
+	/** The signing time in Unix seconds, checked against `toleranceSeconds`; NaN is refused. */
+	timestampSeconds?: number;
+}
+
+/**
+ * The building block for a platform's own scheme (Retell: body then milliseconds; Vapi:
+ * timestamp.body): checks the secret, the signing time when there is one, and then the HMAC of
+ * `signed` against every signature in constant time.
+ */
+export function verifyHmac(check: HmacCheck): Verification {
+	const problem = signingSecretProblem(check.secret, 'text');
+	if (problem) return secretRefusal(problem);
+	if (check.signatures.length === 0) return invalid('malformed signature header');
+	if (check.signatures.length > MAX_SIGNATURE_ENTRIES) return invalid(TOO_MANY_ENTRIES);
+	if (check.timestampSeconds !== undefined) {
+		const time = checkTimestamp(check.timestampSeconds, check.toleranceSeconds ?? NaN, check.nowSeconds ?? Math.floor(Date.now() / 1000));
+		if (!time.valid) return time;
+	}
+	const expected = hmac(check.algorithm ?? 'sha256', secretKey(check.secret, 'utf8'), ...check.signed);
+	return anyMatches(expected, check.signatures, check.encoding ?? 'hex') ? VALID : invalid('signature mismatch');
+}

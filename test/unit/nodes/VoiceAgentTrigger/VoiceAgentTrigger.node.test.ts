@@ -15,6 +15,8 @@ import { triggerNodeWith } from '../../helpers/triggerNode';
 import { parameterReader } from '../../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../../nodes/VoiceAgentTrigger/deduplication';
 import { responseModeFor, VoiceAgentTrigger } from '../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
+import { PLATFORMS } from '../../../../nodes/shared/platforms';
+import { STREAMING_PLATFORMS } from '../../../../nodes/VoiceAgentTrigger/TriggerDescription';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const TEXT_SECRET = 'layercode-webhook-secret-for-tests';
@@ -479,6 +481,16 @@ describe('Acknowledge: When the Workflow Succeeds', () => {
 		}
 	});
 
+	test('every platform that streams its turns, and only those, runs in streaming mode (the literal list in responseModeFor)', () => {
+		for (const platform of PLATFORMS) {
+			expect({ platform: platform.id, mode: responseModeFor({ platform: platform.id }) }).toEqual({
+				platform: platform.id,
+				mode: platform.streamsTurns ? 'streaming' : 'onReceived',
+			});
+		}
+		expect(STREAMING_PLATFORMS).toEqual(PLATFORMS.filter((platform) => platform.streamsTurns).map((platform) => platform.id));
+	});
+
 	test("n8n 2.41+ resolves the response mode natively: no expression engine, no isolate per delivery", () => {
 		const [webhook] = trigger.description.webhooks ?? [];
 		expect(webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
@@ -507,8 +519,11 @@ describe('the signing secret comes from the Voice Agent Webhook Secret API crede
 			name: 'voiceAgentWebhookSecretApi',
 			required: true,
 			testedBy: 'voiceAgentWebhookSecretApiTest',
-			displayOptions: { show: { verification: SIGNING_METHODS } },
+			displayOptions: { show: { verification: expect.arrayContaining(SIGNING_METHODS) } },
 		});
+		const shownFor = credentialsOf('voiceAgentWebhookSecretApi')?.displayOptions?.show?.verification;
+		expect(shownFor).not.toContain('jwt');
+		expect(shownFor).not.toContain('none');
 		expect(Object.keys(trigger.methods.credentialTest)).toContain('voiceAgentWebhookSecretApiTest');
 	});
 

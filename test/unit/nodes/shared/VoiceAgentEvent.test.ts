@@ -1,4 +1,4 @@
-import { asNumber, asObject, asString, buildEvent, secondsBetween, toIsoTime, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
+import { asNumber, asObject, asString, buildEvent, secondsBetween, toIsoTime, transcriptFrom, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
 
 /** Every key a platform module may fill in: the compiler complains here when one is added or removed. */
 const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
@@ -180,5 +180,32 @@ describe('durationSeconds computed from startedAt and endedAt', () => {
 		expect(reversed.durationSeconds).toBeNull();
 		expect(reversed.warnings).toEqual([expect.stringMatching(/^durationSeconds: /)]);
 		expect(buildEvent('agntix', 'session.started', { startedAt: START }, {}, null).durationSeconds).toBeNull();
+	});
+});
+
+describe('transcriptFrom (the one transcript builder)', () => {
+	const read = (entry: { role?: unknown; words?: unknown; t?: unknown }) => ({ role: entry.role, text: entry.words, at: entry.t });
+
+	test('roles in lower case, times as ISO, missing parts as "" / null', () => {
+		expect(
+			transcriptFrom([{ role: 'USER', words: 'Hi', t: 1_700_000_000 }, { role: 'Agent', words: 42 }, {}], read),
+		).toEqual([
+			{ role: 'user', text: 'Hi', at: '2023-11-14T22:13:20.000Z' },
+			{ role: 'agent', text: '42', at: null },
+			{ role: '', text: '', at: null },
+		]);
+	});
+
+	test('entries the reader leaves out (null) are skipped; no list at all is null, not []', () => {
+		expect(transcriptFrom([{ role: 'tool' }, { role: 'user', words: 'x' }], (e) => (e.role === 'tool' ? null : read(e)))).toEqual([
+			{ role: 'user', text: 'x', at: null },
+		]);
+		expect(transcriptFrom(undefined, read)).toBeNull();
+		expect(transcriptFrom({ 0: 'x' }, read)).toBeNull();
+		expect(transcriptFrom([], read)).toEqual([]);
+	});
+
+	test('entries that are not objects read as empty ones, never throw', () => {
+		expect(transcriptFrom([null, 'x', 3, ['a']], read)).toEqual(Array.from({ length: 4 }, () => ({ role: '', text: '', at: null })));
 	});
 });

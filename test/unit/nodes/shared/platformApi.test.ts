@@ -10,6 +10,9 @@ import {
 } from 'n8n-workflow';
 
 import { apiBaseUrl, apiUrl, fetchSession, fetchTranscript, invalidId } from '../../../../nodes/shared/platformApi';
+import { agntix } from '../../../../nodes/shared/platforms/agntix';
+import { platformById } from '../../../../nodes/shared/platforms';
+import { layercode } from '../../../../nodes/shared/platforms/layercode';
 
 const NODE = { name: 'Voice Agent', type: 'n8n-nodes-voice-agent.voiceAgent' } as INode;
 const KEY = 'pk_live_secret_key';
@@ -44,15 +47,15 @@ describe('audit #2: ids that are path steps never reach the API', () => {
 		['layercode', { sessionId: '.', agentId: '.' }],
 	] as const)('audit #2: %s %j is refused before any request', async (platform, ref) => {
 		const { context, requests } = apiContext('https://api.example.com');
-		const run = fetchSession(context, 'voiceAgentApiKeyApi', platform, ref);
+		const run = fetchSession(context, 'voiceAgentApiKeyApi', platformById(platform)!, ref);
 		await expect(run).rejects.toBeInstanceOf(NodeOperationError);
-		await expect(fetchSession(context, 'voiceAgentApiKeyApi', platform, ref)).rejects.toThrow(/is not a valid id/);
+		await expect(fetchSession(context, 'voiceAgentApiKeyApi', platformById(platform)!, ref)).rejects.toThrow(/is not a valid id/);
 		expect(requests).toEqual([]);
 	});
 
 	test('audit #2: Get Transcript (also what the trigger’s Include Full Transcript calls) refuses ".." too', async () => {
 		const { context, requests } = apiContext('https://api.example.com', () => ok({ data: [] }));
-		await expect(fetchTranscript(context, 'voiceAgentApiKeyApi', 'agntix', { sessionId: '..' })).rejects.toThrow(
+		await expect(fetchTranscript(context, 'voiceAgentApiKeyApi', agntix, { sessionId: '..' })).rejects.toThrow(
 			'Session ID ".." is not a valid id',
 		);
 		expect(requests).toEqual([]);
@@ -89,7 +92,7 @@ describe('audit #2: ids that are path steps never reach the API', () => {
 
 	test('valid ids: the exact URL, under the base URL’s own path', async () => {
 		const { context, requests } = apiContext('https://api.layercode.com/');
-		await fetchSession(context, 'voiceAgentApiKeyApi', 'layercode', { sessionId: 'sess_1', agentId: 'ag_7HX2Q9' });
+		await fetchSession(context, 'voiceAgentApiKeyApi', layercode, { sessionId: 'sess_1', agentId: 'ag_7HX2Q9' });
 		expect(requests[0].url).toBe('https://api.layercode.com/v1/agents/ag_7HX2Q9/sessions/sess_1');
 	});
 });
@@ -99,7 +102,7 @@ describe('audit #12: the API key goes to the https API Base URL and nowhere else
 		'audit #12: base URL %p is refused before any request',
 		async (baseUrl) => {
 			const { context, requests } = apiContext(baseUrl);
-			await expect(fetchSession(context, 'voiceAgentApiKeyApi', 'agntix', { sessionId: 'sess_1' })).rejects.toThrow(
+			await expect(fetchSession(context, 'voiceAgentApiKeyApi', agntix, { sessionId: 'sess_1' })).rejects.toThrow(
 				/API Base URL/,
 			);
 			expect(requests).toEqual([]);
@@ -122,7 +125,7 @@ describe('audit #12: the API key goes to the https API Base URL and nowhere else
 
 	test('audit #12: requests ask n8n not to follow redirects', async () => {
 		const { context, requests } = apiContext('https://api.agntix.ai');
-		await fetchSession(context, 'voiceAgentApiKeyApi', 'agntix', { sessionId: 'sess_1' });
+		await fetchSession(context, 'voiceAgentApiKeyApi', agntix, { sessionId: 'sess_1' });
 		expect(requests[0]).toMatchObject({ disableFollowRedirect: true, url: 'https://api.agntix.ai/api/v1/chat/sessions/sess_1' });
 	});
 
@@ -132,7 +135,7 @@ describe('audit #12: the API key goes to the https API Base URL and nowhere else
 			headers: { location: 'https://elsewhere.example.com/' },
 			body: '<a href="https://elsewhere.example.com/">Found</a>',
 		}));
-		await expect(fetchSession(context, 'voiceAgentApiKeyApi', 'agntix', { sessionId: 'sess_1' })).rejects.toThrow(
+		await expect(fetchSession(context, 'voiceAgentApiKeyApi', agntix, { sessionId: 'sess_1' })).rejects.toThrow(
 			/redirect \(HTTP 302\).*not followed/,
 		);
 	});
@@ -173,7 +176,7 @@ describe('audit #12: the API key goes to the https API Base URL and nowhere else
 
 		test('audit #12: the redirect is not followed and the other host never sees the key', async () => {
 			const { context } = apiContext(url(platform), n8nLikeRequest);
-			await expect(fetchSession(context, 'voiceAgentApiKeyApi', 'agntix', { sessionId: 'sess_1' })).rejects.toThrow(
+			await expect(fetchSession(context, 'voiceAgentApiKeyApi', agntix, { sessionId: 'sess_1' })).rejects.toThrow(
 				/redirect \(HTTP 302\)/,
 			);
 			expect(stolen).toEqual([]);

@@ -6,48 +6,56 @@ import type { IDataObject } from 'n8n-workflow';
 import { fixture, fixtureNames } from '../../../helpers/fixtures';
 import { buildEvent } from '../../../../../nodes/shared/VoiceAgentEvent';
 import { agntix } from '../../../../../nodes/shared/platforms/agntix';
-import { KNOWN_EVENTS, platformModule } from '../../../../../nodes/shared/platforms/index';
+import { KNOWN_EVENTS } from '../../../../../nodes/shared/events';
+import { platformById, PLATFORMS } from '../../../../../nodes/shared/platforms/index';
 import { layercode } from '../../../../../nodes/shared/platforms/layercode';
-import { otherPlatform } from '../../../../../nodes/shared/platforms/other';
+import { otherPlatform as other } from '../../../../../nodes/shared/platforms/other';
 import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
 
-/** The module of a platform this package knows. */
+/** A platform this package knows. */
 function moduleFor(platform: string) {
-	const module = platformModule(platform, 'type');
-	if (!module) throw new Error(`no module for ${platform}`);
+	const module = platformById(platform);
+	if (!module) throw new Error(`no platform ${platform}`);
 	return module;
 }
 
-describe('platformModule', () => {
+/** The generic platform with its Event Field set to `field`. */
+const otherPlatform = (field: string) => ({
+	parse: (payload: IDataObject) => other.parse(payload, (name) => (name === 'eventField' ? field : null)),
+});
+
+describe('platformById', () => {
 	test.each([
 		['agntix', agntix],
 		['layercode', layercode],
 		['speaknode', speakNode],
-	])('%s → its module', (id, module) => {
-		expect(platformModule(id, 'type')).toBe(module);
+		['other', other],
+	])('%s → its platform', (id, module) => {
+		expect(platformById(id)).toBe(module);
 	});
 
-	test('other → the generic module reading the configured field', () => {
-		const module = platformModule('other', 'event_type');
-		expect(module?.id).toBe('other');
-		expect(module?.parse({ event_type: 'call.ended' }).event).toBe('call.ended');
-		expect(platformModule('other', 'message.type')?.parse({ message: { type: 'end-of-call-report' } }).event).toBe(
-			'end-of-call-report',
-		);
+	test('other reads the configured field; without one, `type`', () => {
+		expect(otherPlatform('event_type').parse({ event_type: 'call.ended' }).event).toBe('call.ended');
+		expect(otherPlatform('message.type').parse({ message: { type: 'end-of-call-report' } }).event).toBe('end-of-call-report');
+		expect(other.parse({ type: 'call.ended' }).event).toBe('call.ended');
 	});
 
 	// Bug: any unknown platform fell back to the generic module, and its hidden Verification to None.
-	test.each(['vapi', 'Agntix', '', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])(
-		'audit #5: a platform this version does not know (%j) has no module',
+	test.each(['vapi-next', 'Agntix', '', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 42, null, undefined])(
+		'audit #5: a platform this version does not know (%j) has none',
 		(platform) => {
-			expect(platformModule(platform, 'type')).toBeUndefined();
+			expect(platformById(platform)).toBeUndefined();
 		},
 	);
 
-	test('KNOWN_EVENTS lists every normalised name the modules produce', () => {
-		expect([...KNOWN_EVENTS].sort()).toEqual(
-			['client.data', 'session.ended', 'session.started', 'session.updated', 'turn.message', 'turn.welcome'].sort(),
-		);
+	test('ids are unique and the Platform dropdown lists Other last', () => {
+		const ids = PLATFORMS.map((platform) => platform.id);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(ids[ids.length - 1]).toBe('other');
+	});
+
+	test('KNOWN_EVENTS holds every event a platform lists and every name the parsers produce from the fixtures', () => {
+		for (const platform of PLATFORMS) for (const event of platform.events) expect(KNOWN_EVENTS.has(event.value)).toBe(true);
 		const produced = new Set(
 			(['agntix', 'layercode', 'speaknode'] as const).flatMap((platform) =>
 				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
@@ -55,6 +63,18 @@ describe('platformModule', () => {
 		);
 		for (const event of produced) expect(KNOWN_EVENTS.has(event)).toBe(true);
 	});
+
+	test.each(PLATFORMS.map((platform) => [platform.id, platform] as const))(
+		'%s: its default verification is one it offers, and a scheme value means the same scheme everywhere',
+		(_id, platform) => {
+			expect(platform.verification.map((scheme) => scheme.value)).toContain(platform.defaultVerification);
+			for (const scheme of platform.verification) {
+				for (const elsewhere of PLATFORMS.flatMap((p) => p.verification).filter((s) => s.value === scheme.value)) {
+					expect({ key: elsewhere.key, parameters: elsewhere.parameters }).toEqual({ key: scheme.key, parameters: scheme.parameters });
+				}
+			}
+		},
+	);
 });
 
 describe('otherPlatform', () => {
@@ -136,7 +156,7 @@ const checkShape = (platform: string, payload: IDataObject) => {
 	expect(typeof parsed.event).toBe('string');
 	expect(parsed.event.length).toBeGreaterThan(0);
 	expect(typeof parsed.expectsStream).toBe('boolean');
-	expect(Array.isArray(parsed.warnings) && parsed.warnings.every((warning) => typeof warning === 'string')).toBe(true);
+	expect(Array.isArray(parsed.warnings) && parsed.warnings.every((warning: unknown) => typeof warning === 'string')).toBe(true);
 	const event = buildEvent(module.id, parsed.event, parsed.fields, payload, null);
 	expect(Object.values(event)).not.toContain(undefined);
 	for (const entry of event.transcript ?? []) {
@@ -199,8 +219,7 @@ describe('audit #4: event names equal to Object.prototype members', () => {
 	test.each(cases)('audit #4: %s: %s is an unknown event, passed on as sent', (platform, name) => {
 		// Through JSON, as a webhook body arrives: `__proto__` becomes an own key there.
 		const payload = JSON.parse(JSON.stringify(payloads[platform as keyof typeof payloads](name))) as IDataObject;
-		const module = platformModule(platform, 'type');
-		const parsed = module!.parse(payload);
+		const parsed = moduleFor(platform).parse(payload);
 		expect(parsed.event).toBe(name);
 		expect(KNOWN_EVENTS.has(parsed.event)).toBe(false);
 		expect(parsed.expectsStream).toBe(false);

@@ -9,6 +9,7 @@ import {
 	safeEqual,
 	signingSecretProblem,
 	verifyBodyHmac,
+	verifyHmac,
 	verifySharedSecret,
 	verifyStandardWebhook,
 	verifyTimestampedHmac,
@@ -954,5 +955,43 @@ describe('issue 12, finding 7: signing secrets shorter than 16 bytes are refused
 		const hex = createHmac('sha256', secret).update(body).digest('hex');
 		expect(verifyBodyHmac(hex, body, secret, { algorithm: 'sha256', encoding: 'hex' })).toEqual(OK);
 		expect(verifySharedSecret(secret, secret)).toEqual(OK);
+	});
+});
+
+describe('verifyHmac (the building block for a platform’s own scheme)', () => {
+	const SECRET = 'a-text-secret-of-32-bytes-xxxxxx';
+	const NOW = 1_750_000_000;
+	const mac = (text: string, algorithm = 'sha256', encoding: 'hex' | 'base64' = 'hex') =>
+		createHmac(algorithm, SECRET).update(text).digest(encoding);
+	const check = (overrides: Partial<Parameters<typeof verifyHmac>[0]> = {}) =>
+		verifyHmac({ secret: SECRET, signed: [`${NOW}.`, Buffer.from('{"a":1}')], signatures: [mac(`${NOW}.{"a":1}`)], timestampSeconds: NOW, toleranceSeconds: 300, nowSeconds: NOW, ...overrides });
+
+	test('the HMAC of the signed parts, concatenated, is accepted; any other text is not', () => {
+		expect(check()).toEqual({ valid: true });
+		expect(check({ signed: [`${NOW}.`, Buffer.from('{"a":2}')] })).toEqual({ valid: false, reason: 'signature mismatch' });
+		expect(check({ signatures: ['zz', mac(`${NOW}.{"a":1}`)] })).toEqual({ valid: true }); // rotation: any one matches
+	});
+
+	test('base64 and sha512 when asked', () => {
+		const text = `${NOW}.{"a":1}`;
+		expect(check({ signatures: [mac(text, 'sha512', 'base64')], algorithm: 'sha512', encoding: 'base64' })).toEqual({ valid: true });
+		expect(check({ signatures: [mac(text, 'sha512', 'base64')] })).toEqual({ valid: false, reason: 'signature mismatch' });
+	});
+
+	test('stale, future and unreadable signing times are refused; without a time none is checked', () => {
+		expect(check({ nowSeconds: NOW + 301 })).toEqual({ valid: false, reason: 'timestamp too old' });
+		expect(check({ nowSeconds: NOW - 301 })).toEqual({ valid: false, reason: 'timestamp in the future' });
+		expect(check({ timestampSeconds: NaN })).toEqual({ valid: false, reason: 'invalid timestamp' });
+		expect(check({ toleranceSeconds: undefined })).toEqual({ valid: false, reason: 'invalid tolerance' });
+		expect(check({ timestampSeconds: undefined, nowSeconds: NOW + 10_000 })).toEqual({ valid: true });
+	});
+
+	test('a short secret, no signature or too many are refused before any HMAC', () => {
+		expect(check({ secret: 'short' })).toEqual({ valid: false, reason: 'the configured signing secret is too short' });
+		expect(check({ signatures: [] })).toEqual({ valid: false, reason: 'malformed signature header' });
+		expect(check({ signatures: Array.from({ length: 33 }, () => 'ab') })).toEqual({
+			valid: false,
+			reason: 'more than 32 entries in the signature header',
+		});
 	});
 });

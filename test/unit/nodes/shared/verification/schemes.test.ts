@@ -2,20 +2,40 @@ import { createHmac } from 'node:crypto';
 
 import { fixtureText } from '../../../helpers/fixtures';
 import { svixSign } from '../../../helpers/svix';
-import {
-	header,
-	secretProblem,
-	standardWebhookHeaders,
-	verifyRequest,
-	type IncomingHttpHeaders,
-	type VerificationMethod,
-	type VerificationSettings,
-} from '../../../../../nodes/shared/verification/verifyRequest';
+import { PLATFORMS } from '../../../../../nodes/shared/platforms';
+import { header, standardWebhookHeaders, type IncomingHttpHeaders } from '../../../../../nodes/shared/verification/headers';
+import { secretProblem, type VerificationSettings } from '../../../../../nodes/shared/verification/schemes';
+
+/** A scheme's `value`, as stored in the trigger's Verification parameter. */
+type VerificationMethod = string;
+const findScheme = (method: VerificationMethod) =>
+	PLATFORMS.flatMap((platform) => platform.verification).find((offered) => offered.value === method);
+const scheme = (method: VerificationMethod) => {
+	const found = findScheme(method);
+	if (!found) throw new Error(`no scheme ${method}`);
+	return found;
+};
+
+/** One request checked by the scheme the settings name, as the trigger does. */
+const verifyRequest = (
+	{ method, ...settings }: VerificationSettings & { method: VerificationMethod },
+	headers: IncomingHttpHeaders,
+	body: Buffer,
+	secret: string,
+) => {
+	const found = findScheme(method);
+	// As the trigger: `none` checks nothing; a value no platform offers is refused before this point.
+	if (found?.key === 'none') return { valid: true };
+	return found?.verify?.({ headers, body }, secret, settings) ?? { valid: false, reason: 'unsupported verification method' };
+};
 
 // verifyRequest reads the real clock: every signature here is made "now".
 const now = () => Math.floor(Date.now() / 1000);
 
-const settings = (method: VerificationMethod, overrides: Partial<VerificationSettings> = {}): VerificationSettings => ({
+const settings = (
+	method: VerificationMethod,
+	overrides: Partial<VerificationSettings> = {},
+): VerificationSettings & { method: VerificationMethod } => ({
 	method,
 	header: '',
 	algorithm: 'sha256',
@@ -356,19 +376,19 @@ describe('issue 12, findings 3 and 7, through verifyRequest', () => {
 	});
 
 	test('audit #7: secretProblem explains a short or malformed secret at publish time, never quoting it', () => {
-		const swShort = secretProblem('standardWebhooks', SHORT_SW);
+		const swShort = secretProblem(scheme('standardWebhooks'), SHORT_SW);
 		expect(swShort).toMatch(/too short.*at least 16 bytes/);
-		expect(secretProblem('standardWebhooks', 'whsec_!!!not-base64')).toMatch(/not a Standard Webhooks secret/);
+		expect(secretProblem(scheme('standardWebhooks'), 'whsec_!!!not-base64')).toMatch(/not a Standard Webhooks secret/);
 		for (const method of ['layercodeSignature', 'stripeStyle', 'bodyHmac', 'sharedSecret'] as const) {
-			const problem = secretProblem(method, SHORT_TEXT);
+			const problem = secretProblem(scheme(method), SHORT_TEXT);
 			expect(problem).toMatch(/too short.*at least 16 bytes/);
 			expect(problem).not.toContain(SHORT_TEXT);
-			expect(secretProblem(method, `${SHORT_TEXT}!`)).toBeUndefined();
+			expect(secretProblem(scheme(method), `${SHORT_TEXT}!`)).toBeUndefined();
 		}
 		expect(swShort).not.toContain('whsec_A');
-		expect(secretProblem('standardWebhooks', 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD')).toBeUndefined();
+		expect(secretProblem(scheme('standardWebhooks'), 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD')).toBeUndefined();
 		// Methods without a signing secret have nothing to check here.
-		expect(secretProblem('none', '')).toBeUndefined();
-		expect(secretProblem('jwt', '')).toBeUndefined();
+		expect(secretProblem(scheme('none'), '')).toBeUndefined();
+		expect(secretProblem(scheme('jwt'), '')).toBeUndefined();
 	});
 });
