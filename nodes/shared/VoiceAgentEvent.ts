@@ -45,6 +45,8 @@ interface PlatformFields {
 	variables: IDataObject;
 	transcript: TranscriptEntry[] | null;
 	recordingUrl: string | null;
+	/** Why the call ended, in the platform's words (Retell `disconnection_reason`, Vapi `endedReason`). */
+	endedReason: string | null;
 	interruption: Interruption | null;
 }
 
@@ -141,6 +143,7 @@ export function buildEvent(
 		variables: fields.variables ?? {},
 		transcript: fields.transcript ?? null,
 		recordingUrl: fields.recordingUrl ?? null,
+		endedReason: fields.endedReason ?? null,
 		interruption: fields.interruption ?? null,
 		raw,
 	};

@@ -24,6 +24,7 @@ const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
 	variables: true,
 	transcript: true,
 	recordingUrl: true,
+	endedReason: true,
 	interruption: true,
 };
 /** Fields whose "absent" value is an empty object rather than null. */
