@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import cloneDeep from 'lodash/cloneDeep';
 import set from 'lodash/set';
 import type { IDataObject } from 'n8n-workflow';
 import { sign as sdkSign, symmetric, verify as sdkVerify } from 'retell-sdk/lib/webhook_auth';
@@ -538,69 +537,17 @@ describe('Retell Signature: the trigger\'s scheme', () => {
 	});
 });
 
-// ---------------------------------------------------------------------------------------------
-// Properties: whatever arrives, parsing and the delivery id never throw and keep their shape.
-// ---------------------------------------------------------------------------------------------
-
-const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
-const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-	value: fc.oneof(
-		{ depthSize: 'small', withCrossShrink: true },
-		fc.constant(null),
-		fc.boolean(),
-		fc.integer(),
-		fc.double({ noNaN: true, noDefaultInfinity: true }),
-		fc.constantFrom(1e20, -1e20, Number.MAX_SAFE_INTEGER, 8.64e15 + 1),
-		fc.string({ maxLength: 30 }),
-		fc.constantFrom('call_started', 'call_ended', 'call_analyzed', 'agent', ...PROTOTYPE_NAMES),
-		fc.array(tie('value'), { maxLength: 4 }),
-		fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 4 }),
-	),
-})).value;
-
-function paths(object: unknown, prefix: string[] = []): string[][] {
-	if (object === null || typeof object !== 'object') return [prefix];
-	const entries = Array.isArray(object) ? object.map((item, index) => [String(index), item] as const) : Object.entries(object);
-	return [prefix, ...entries.flatMap(([key, item]) => paths(item, [...prefix, key]))].filter((path) => path.length > 0);
-}
-
-function checkShape(payload: IDataObject) {
-	const parsed = retell.parse(payload);
-	expect(typeof parsed.event).toBe('string');
-	expect(parsed.event.length).toBeGreaterThan(0);
-	expect(parsed.expectsStream).toBe(false);
-	expect(parsed.warnings.every((warning) => typeof warning === 'string')).toBe(true);
-	const id = retell.deliveryId?.({}, payload);
-	expect(id === null || typeof id === 'string').toBe(true);
-	const event = buildEvent('retell', parsed.event, parsed.fields, payload, id ?? null);
-	expect(Object.values(event)).not.toContain(undefined);
-	for (const entry of event.transcript ?? []) {
-		expect(typeof entry.role).toBe('string');
-		expect(typeof entry.text).toBe('string');
-		expect(entry.at === null || !Number.isNaN(Date.parse(entry.at))).toBe(true);
-	}
-}
-
-describe('Retell: parsing never throws', () => {
-	test('random objects, and random values as the event name', () => {
+// Parsing under random input (fixtures mutated, prototype names as the event) is index.test.ts's,
+// for every platform; the delivery id is this platform's own.
+describe('Retell: the delivery id never throws', () => {
+	test('random payloads → null or a string', () => {
 		fc.assert(
-			fc.property(fc.dictionary(fc.string({ maxLength: 16 }), value, { maxKeys: 6 }), value, (payload, event) => {
-				checkShape(JSON.parse(JSON.stringify({ ...payload, event })) as IDataObject);
+			fc.property(fc.anything(), fc.anything(), fc.anything(), (event, callId, analysis) => {
+				const payload = JSON.parse(JSON.stringify({ event, call: { call_id: callId, call_analysis: analysis } }) ?? '{}') as IDataObject;
+				const id = retell.deliveryId?.({}, payload);
+				expect(id === null || typeof id === 'string').toBe(true);
 			}),
 			{ numRuns: 300 },
-		);
-	});
-
-	test.each(fixtureNames('retell'))('%s with random values written at random existing paths', (name) => {
-		const base = fixture(name);
-		const known = paths(base);
-		fc.assert(
-			fc.property(fc.array(fc.tuple(fc.constantFrom(...known), value), { minLength: 1, maxLength: 4 }), (mutations) => {
-				const payload = cloneDeep(base);
-				for (const [path, replacement] of mutations) set(payload, path, replacement);
-				checkShape(JSON.parse(JSON.stringify(payload)) as IDataObject);
-			}),
-			{ numRuns: 100 },
 		);
 	});
 });
