@@ -37,3 +37,9 @@ export function signLayercode(body: string, secret: string, timestamp?: number):
 export function bodyHmac(body: string, secret: string, algorithm = 'sha256', encoding: 'hex' | 'base64' = 'hex'): string {
 	return createHmac(algorithm, secret).update(body).digest(encoding);
 }
+
+/** `x-retell-signature: v=<ms>,d=<hex>` over the body followed by the milliseconds (retell-sdk's `sign`), keyed with the API key. */
+export function signRetell(body: string, apiKey: string, timestampMs = Date.now()): Headers {
+	const digest = createHmac('sha256', apiKey).update(`${body}${timestampMs}`).digest('hex');
+	return { 'x-retell-signature': `v=${timestampMs},d=${digest}` };
+}

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { bodyHmac, signLayercode, signStandardWebhook } from '../../support/sign';
+import { bodyHmac, signLayercode, signRetell, signStandardWebhook } from '../../support/sign';
 import { fixtureText } from '../helpers/fixtures';
 import { deliverToTrigger } from '../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../nodes/VoiceAgentTrigger/deduplication';
@@ -76,6 +76,14 @@ const SAMPLES: Sample[] = [
 		secret: TEXT_SECRET,
 		sign: (body) => ({ 'x-speaknode-signature': bodyHmac(body, TEXT_SECRET) }),
 		event: 'session.ended',
+	},
+	{
+		file: 'retell-session.analyzed.json',
+		fixture: 'retell/call_analyzed',
+		parameters: { platform: 'retell' },
+		secret: TEXT_SECRET,
+		sign: (body) => signRetell(body, TEXT_SECRET),
+		event: 'session.analyzed',
 	},
 	{
 		file: 'other-call.ended.json',

@@ -10,6 +10,7 @@ import { KNOWN_EVENTS } from '../../../../../nodes/shared/events';
 import { platformById, PLATFORMS } from '../../../../../nodes/shared/platforms/index';
 import { layercode } from '../../../../../nodes/shared/platforms/layercode';
 import { otherPlatform as other } from '../../../../../nodes/shared/platforms/other';
+import { retell } from '../../../../../nodes/shared/platforms/retell';
 import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
 
 /** A platform this package knows. */
@@ -28,6 +29,7 @@ describe('platformById', () => {
 	test.each([
 		['agntix', agntix],
 		['layercode', layercode],
+		['retell', retell],
 		['speaknode', speakNode],
 		['other', other],
 	])('%s → its platform', (id, module) => {
@@ -57,7 +59,7 @@ describe('platformById', () => {
 	test('KNOWN_EVENTS holds every event a platform lists and every name the parsers produce from the fixtures', () => {
 		for (const platform of PLATFORMS) for (const event of platform.events) expect(KNOWN_EVENTS.has(event.value)).toBe(true);
 		const produced = new Set(
-			(['agntix', 'layercode', 'speaknode'] as const).flatMap((platform) =>
+			(['agntix', 'layercode', 'retell', 'speaknode'] as const).flatMap((platform) =>
 				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
 			),
 		);
@@ -135,7 +137,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 })).value;
 
 /** Where each module reads the event name: written with every kind of value, prototype names included. */
-const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', speaknode: 'event' } as const;
+const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', retell: 'event', speaknode: 'event' } as const;
 
 /** Every path (lodash style) inside a fixture, so mutations land where the parsers look. */
 function paths(object: unknown, prefix: string[] = []): string[][] {
@@ -147,6 +149,7 @@ function paths(object: unknown, prefix: string[] = []): string[][] {
 const MODULES = [
 	['agntix', agntix],
 	['layercode', layercode],
+	['retell', retell],
 	['speaknode', speakNode],
 ] as const;
 
@@ -209,6 +212,7 @@ describe('audit #4: event names equal to Object.prototype members', () => {
 	const payloads = {
 		agntix: (name: string) => ({ id: 's-1', eventType: name, type: 'VOICE' }),
 		layercode: (name: string) => ({ type: name, session_id: 's-1' }),
+		retell: (name: string) => ({ event: name, call: { call_id: 'c-1' } }),
 		speaknode: (name: string) => ({ event: name, data: { session_id: 's-1' } }),
 		other: (name: string) => ({ type: name }),
 	};
