@@ -37,3 +37,13 @@ export function signLayercode(body: string, secret: string, timestamp?: number):
 export function bodyHmac(body: string, secret: string, algorithm = 'sha256', encoding: 'hex' | 'base64' = 'hex'): string {
 	return createHmac(algorithm, secret).update(body).digest(encoding);
 }
+
+/**
+ * Vapi's HMAC credential with its defaults (HmacAuthenticationPlan in @vapi-ai/server-sdk):
+ * `x-signature` = hex HMAC-SHA256 of `{timestamp}.{body}`, the timestamp in `x-timestamp`.
+ * Vapi does not document the timestamp's unit: seconds unless told.
+ */
+export function signVapiHmac(body: string, secret: string, timestamp: number = nowSeconds()): Headers {
+	const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+	return { 'x-signature': signature, 'x-timestamp': String(timestamp) };
+}

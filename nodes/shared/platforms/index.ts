@@ -3,9 +3,10 @@ import { layercode } from './layercode';
 import { otherPlatform } from './other';
 import type { Platform } from './Platform';
 import { speakNode } from './speaknode';
+import { vapi } from './vapi';
 
 /** Every platform the package speaks, in the order of the Platform dropdown (Other last). */
-export const PLATFORMS: readonly Platform[] = [agntix, layercode, speakNode, otherPlatform];
+export const PLATFORMS: readonly Platform[] = [agntix, layercode, speakNode, vapi, otherPlatform];
 
 // A Map, not an object: only these ids find a platform, never a name from Object.prototype.
 const BY_ID = new Map(PLATFORMS.map((platform) => [platform.id, platform]));

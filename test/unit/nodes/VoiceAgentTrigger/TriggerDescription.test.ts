@@ -29,7 +29,7 @@ function shownFor(parameters: INodeParameters): string[] {
 		.map((property) => property.name);
 }
 
-const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', speaknode: 'SpeakNode', other: 'Other (Generic)' };
+const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', speaknode: 'SpeakNode', vapi: 'Vapi', other: 'Other (Generic)' };
 
 describe('subtitle', () => {
 	test.each(Object.entries(PLATFORMS))('%s shows as %s', (platform, name) => {
@@ -53,6 +53,7 @@ describe('production URL notice', () => {
 		agntix: /into Agntix as the URL of a webhook endpoint/,
 		layercode: /into Layercode as your agent’s webhook URL/,
 		speaknode: /into SpeakNode as the URL of your webhook subscription/,
+		vapi: /into Vapi as the Server URL/,
 		other: /into your platform’s webhook settings/,
 	};
 
