@@ -4,9 +4,13 @@ import type { Vapi } from '@vapi-ai/server-sdk';
 import fc from 'fast-check';
 import cloneDeep from 'lodash/cloneDeep';
 import set from 'lodash/set';
-import type { IDataObject } from 'n8n-workflow';
+import { NodeHelpers, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
-import { fixture, fixtureNames } from '../../../helpers/fixtures';
+import { fixture, fixtureNames, fixtureText } from '../../../helpers/fixtures';
+import { triggerNodeWith } from '../../../helpers/triggerNode';
+import { deliverToTrigger } from '../../../helpers/webhookDelivery';
+import { triggerProperties } from '../../../../../nodes/VoiceAgentTrigger/TriggerDescription';
+import { VoiceAgentTrigger } from '../../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node';
 import { signVapiHmac } from '../../../../support/sign';
 import { KNOWN_EVENTS } from '../../../../../nodes/shared/events';
 import { platformById } from '../../../../../nodes/shared/platforms';
@@ -611,5 +615,72 @@ describe('Vapi verification: legacy X-Vapi-Secret', () => {
 
 	test('a short secret is refused', () => {
 		expect(verify('vapiSecret', { 'x-vapi-secret': 'short' }, BODY, 'short')).toEqual({ valid: false, reason: SECRET_TOO_SHORT });
+	});
+});
+
+describe('Vapi through the trigger’s webhook(): the Verification parameter picks the scheme', () => {
+	const body = fixtureText('vapi/end-of-call-report');
+	const deliver = (parameters: Record<string, unknown>, headers: Record<string, string>) =>
+		deliverToTrigger({ parameters: { platform: 'vapi', ...parameters }, credential: { webhookSecret: SECRET }, body, headers });
+
+	test.each([
+		['the default (Bearer Token)', {}, { authorization: `Bearer ${SECRET}` }],
+		['HMAC', { verification: 'vapiHmac' }, signVapiHmac(body, SECRET)],
+		['X-Vapi-Secret', { verification: 'vapiSecret' }, { 'x-vapi-secret': SECRET }],
+	])('%s: a genuine report starts the workflow with session.ended', async (_, parameters, headers) => {
+		const outcome = await deliver(parameters, headers);
+		expect(outcome.status).toBe(200);
+		expect(outcome.item).toMatchObject({ provider: 'vapi', event: 'session.ended', deliveryId: `${CALL_ID}:end-of-call-report` });
+	});
+
+	test.each([
+		['the default refuses the legacy header', {}, { 'x-vapi-secret': SECRET }, 'missing authorization header'],
+		['HMAC refuses a Bearer token', { verification: 'vapiHmac' }, { authorization: `Bearer ${SECRET}` }, 'missing signature headers'],
+		['X-Vapi-Secret refuses a Bearer token', { verification: 'vapiSecret' }, { authorization: `Bearer ${SECRET}` }, 'missing secret header'],
+		['HMAC refuses a stale signature', { verification: 'vapiHmac' }, signVapiHmac(body, SECRET, now() - 301), 'timestamp too old'],
+	])('%s: 401, no execution', async (_, parameters, headers, reason) => {
+		const outcome = await deliver(parameters, headers);
+		expect(outcome.item).toBeUndefined();
+		expect(outcome.status).toBe(401);
+		expect(outcome.answer).toEqual({ error: 'unauthorized', reason });
+	});
+
+	test('Timestamp Tolerance applies to HMAC', async () => {
+		const headers = signVapiHmac(body, SECRET, now() - 600);
+		expect((await deliver({ verification: 'vapiHmac' }, headers)).status).toBe(401);
+		expect((await deliver({ verification: 'vapiHmac', toleranceSeconds: 900 }, headers)).status).toBe(200);
+	});
+});
+
+describe('Vapi in the trigger’s panel', () => {
+	const trigger = new VoiceAgentTrigger();
+	/** The parameters the editor shows for these values (n8n's own displayOptions check). */
+	const shownFor = (parameters: INodeParameters) =>
+		triggerProperties
+			.filter((property) => property.type !== 'hidden' && property.type !== 'notice')
+			.filter((property) => NodeHelpers.displayParameter(parameters, property, triggerNodeWith(parameters), trigger.description))
+			.map((property) => property.name);
+
+	test.each([
+		['vapiBearerToken', ['platform', 'verification', 'events', 'triggerOptions']],
+		['vapiSecret', ['platform', 'verification', 'events', 'triggerOptions']],
+		['vapiHmac', ['platform', 'verification', 'toleranceSeconds', 'events', 'triggerOptions']],
+	])('%s shows no header, algorithm or encoding setting (Vapi’s defaults are fixed)', (verification, shown) => {
+		expect(shownFor({ platform: 'vapi', verification })).toEqual(shown);
+	});
+
+	test('a new node’s Verification is Bearer Token; the Events offered are the three Vapi sends', () => {
+		const verification = triggerProperties.find(
+			(property) => property.name === 'verification' && property.displayOptions?.show?.platform?.includes('vapi'),
+		);
+		expect(verification?.default).toBe('vapiBearerToken');
+		const events = triggerProperties.find((property) => property.name === 'events' && property.displayOptions?.show?.platform?.includes('vapi'));
+		expect((events?.options ?? []).map((option) => ('value' in option ? option.value : ''))).toEqual([
+			'*',
+			'session.ended',
+			'session.started',
+			'session.updated',
+			'other',
+		]);
 	});
 });
