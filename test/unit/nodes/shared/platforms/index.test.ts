@@ -11,6 +11,7 @@ import { platformById, PLATFORMS } from '../../../../../nodes/shared/platforms/i
 import { layercode } from '../../../../../nodes/shared/platforms/layercode';
 import { otherPlatform as other } from '../../../../../nodes/shared/platforms/other';
 import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
+import { vapi } from '../../../../../nodes/shared/platforms/vapi';
 
 /** A platform this package knows. */
 function moduleFor(platform: string) {
@@ -29,6 +30,7 @@ describe('platformById', () => {
 		['agntix', agntix],
 		['layercode', layercode],
 		['speaknode', speakNode],
+		['vapi', vapi],
 		['other', other],
 	])('%s → its platform', (id, module) => {
 		expect(platformById(id)).toBe(module);
@@ -57,7 +59,7 @@ describe('platformById', () => {
 	test('KNOWN_EVENTS holds every event a platform lists and every name the parsers produce from the fixtures', () => {
 		for (const platform of PLATFORMS) for (const event of platform.events) expect(KNOWN_EVENTS.has(event.value)).toBe(true);
 		const produced = new Set(
-			(['agntix', 'layercode', 'speaknode'] as const).flatMap((platform) =>
+			(['agntix', 'layercode', 'speaknode', 'vapi'] as const).flatMap((platform) =>
 				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
 			),
 		);
@@ -134,8 +136,8 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 	),
 })).value;
 
-/** Where each module reads the event name: written with every kind of value, prototype names included. */
-const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', speaknode: 'event' } as const;
+/** Where each module reads the event name (a lodash path): written with every kind of value, prototype names included. */
+const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', speaknode: 'event', vapi: 'message.type' } as const;
 
 /** Every path (lodash style) inside a fixture, so mutations land where the parsers look. */
 function paths(object: unknown, prefix: string[] = []): string[][] {
@@ -148,6 +150,7 @@ const MODULES = [
 	['agntix', agntix],
 	['layercode', layercode],
 	['speaknode', speakNode],
+	['vapi', vapi],
 ] as const;
 
 const checkShape = (platform: string, payload: IDataObject) => {
@@ -180,7 +183,7 @@ describe.each(MODULES)('%s: parsing never throws', (platform) => {
 	test('audit #4: random values, Object.prototype names included, as the event name', () => {
 		fc.assert(
 			fc.property(fc.dictionary(fc.string({ maxLength: 16 }), value, { maxKeys: 6 }), value, (payload, event) => {
-				checkShape(platform, { ...payload, [EVENT_FIELD[platform]]: event } as IDataObject);
+				checkShape(platform, set(cloneDeep(payload), EVENT_FIELD[platform], event) as IDataObject);
 			}),
 			{ numRuns: 300 },
 		);
@@ -210,6 +213,7 @@ describe('audit #4: event names equal to Object.prototype members', () => {
 		agntix: (name: string) => ({ id: 's-1', eventType: name, type: 'VOICE' }),
 		layercode: (name: string) => ({ type: name, session_id: 's-1' }),
 		speaknode: (name: string) => ({ event: name, data: { session_id: 's-1' } }),
+		vapi: (name: string) => ({ message: { type: name, call: { id: 's-1' } } }),
 		other: (name: string) => ({ type: name }),
 	};
 	const cases = Object.keys(payloads).flatMap((platform) =>

@@ -3,7 +3,6 @@ import { createHmac } from 'node:crypto';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import fc from 'fast-check';
 import cloneDeep from 'lodash/cloneDeep';
-import set from 'lodash/set';
 import { NodeHelpers, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
 import { fixture, fixtureNames, fixtureText } from '../../../helpers/fixtures';
@@ -395,63 +394,26 @@ describe('Vapi transcripts', () => {
 	});
 });
 
-describe('Vapi: parsing never throws', () => {
-	const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-		value: fc.oneof(
-			{ depthSize: 'small', withCrossShrink: true },
-			fc.constant(null),
-			fc.boolean(),
-			fc.integer(),
-			fc.double({ noNaN: true, noDefaultInfinity: true }),
-			fc.constantFrom(1e20, -1e20, 8.64e15 + 1),
-			fc.string({ maxLength: 30 }),
-			fc.constantFrom('end-of-call-report', 'status-update', 'in-progress', 'bot', 'user', 'AI: hi\nUser: yo', 'constructor', '__proto__'),
-			fc.array(tie('value'), { maxLength: 4 }),
-			fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 4 }),
-		),
-	})).value;
+// Parsing random and mutated payloads is index.test.ts's, for every platform alike.
+describe('Vapi: deliveryId never throws', () => {
+	const value: fc.Arbitrary<unknown> = fc.oneof(
+		fc.constant(null),
+		fc.boolean(),
+		fc.integer(),
+		fc.string({ maxLength: 20 }),
+		fc.constantFrom('end-of-call-report', 'status-update', 'in-progress', 'constructor', '__proto__'),
+		fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxKeys: 3 }),
+	);
 
-	const check = (payload: IDataObject) => {
-		const parsed = vapi.parse(payload);
-		expect(typeof parsed.event).toBe('string');
-		expect(parsed.event.length).toBeGreaterThan(0);
-		const id = vapi.deliveryId?.({}, payload);
-		expect(id === null || typeof id === 'string').toBe(true);
-		const event = buildEvent('vapi', parsed.event, parsed.fields, payload, null);
-		expect(Object.values(event)).not.toContain(undefined);
-		for (const entry of event.transcript ?? []) {
-			expect(typeof entry.text).toBe('string');
-			expect(entry.at === null || !Number.isNaN(Date.parse(entry.at))).toBe(true);
-		}
-	};
-
-	test('random messages', () => {
+	test('random messages: a string or null, the same for the same message', () => {
 		fc.assert(
-			fc.property(fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 6 }), value, (message, type) => {
-				check(JSON.parse(JSON.stringify({ message: { ...message, type } })) as IDataObject);
+			fc.property(fc.record({ type: value, status: value, call: value }, { requiredKeys: [] }), (message) => {
+				const payload = JSON.parse(JSON.stringify({ message })) as IDataObject;
+				const id = vapi.deliveryId?.({}, payload);
+				expect(id === null || typeof id === 'string').toBe(true);
+				expect(vapi.deliveryId?.({}, cloneDeep(payload))).toBe(id);
 			}),
 			{ numRuns: 300 },
-		);
-	});
-
-	const paths = (object: unknown, prefix: string[] = []): string[][] =>
-		object === null || typeof object !== 'object'
-			? [prefix]
-			: [
-					prefix,
-					...Object.entries(object).flatMap(([key, item]) => paths(item, [...prefix, key])),
-				].filter((path) => path.length > 0);
-
-	test.each(fixtureNames('vapi'))('%s with random values at random existing paths', (name) => {
-		const base = fixture(name);
-		const known = paths(base);
-		fc.assert(
-			fc.property(fc.array(fc.tuple(fc.constantFrom(...known), value), { minLength: 1, maxLength: 4 }), (mutations) => {
-				const payload = cloneDeep(base);
-				for (const [path, replacement] of mutations) set(payload, path, replacement);
-				check(JSON.parse(JSON.stringify(payload)) as IDataObject);
-			}),
-			{ numRuns: 100 },
 		);
 	});
 });
