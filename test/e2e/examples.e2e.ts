@@ -457,7 +457,7 @@ guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call table
 			startedAt: string;
 			customer: { number: string };
 			phoneNumber: { number: string };
-			analysis: { summary: string; structuredData: Record<string, unknown>; successEvaluation: string };
+			analysis: { summary: string; structuredData: Record<string, unknown> };
 			call: { id: string; assistantOverrides: { variableValues: Record<string, string> } };
 		};
 	};
@@ -477,7 +477,7 @@ guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call table
 		phone: message.customer.number,
 		last_summary: message.analysis.summary,
 		last_sentiment: null, // Vapi's analysis has none
-		last_resolution: 'true',
+		last_resolution: 'successful', // successEvaluation "true"
 		last_intent: null,
 		attributes: message.analysis.structuredData,
 		last_call_at: message.endedAt,
@@ -492,7 +492,7 @@ guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call table
 		from_number: message.customer.number,
 		to_number: message.phoneNumber.number,
 		summary: message.analysis.summary,
-		resolution: message.analysis.successEvaluation,
+		resolution: 'successful',
 		extracted: message.analysis.structuredData,
 		variables: message.call.assistantOverrides.variableValues,
 	});

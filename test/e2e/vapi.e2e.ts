@@ -90,7 +90,7 @@ describe('genuine server messages start one execution with normalised fields', (
 			endedAt: '2025-06-12T14:07:59.204Z',
 			durationSeconds: 271.692,
 			summary: expect.stringMatching(/^Dana Whitfield called to renew her Pro plan/),
-			resolution: 'true',
+			resolution: 'successful', // Vapi's PassFail "true", in Retell's words
 			sentiment: null,
 			extracted: {
 				customerName: 'Dana Whitfield',

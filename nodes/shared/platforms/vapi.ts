@@ -126,9 +126,17 @@ function transcriptOf(artifact: IDataObject): TranscriptEntry[] | null {
 	return spoken !== null && spoken.length > 0 ? spoken : (vapiTextTranscript(artifact.transcript) ?? spoken);
 }
 
-/** The success evaluation as Vapi worded it ("true", "8", "Pass"…); a boolean as true/false. */
+/**
+ * The success evaluation. A pass/fail verdict ("true"/"false", Vapi's PassFail rubric) reads as
+ * successful/unsuccessful, the words Retell's verdict gets, so one workflow compares platforms;
+ * any other rubric's answer ("8", "Excellent"…) passes as Vapi worded it.
+ */
 function successEvaluation(value: unknown): string | null {
-	return typeof value === 'boolean' ? String(value) : asString(value);
+	const verdict = typeof value === 'boolean' ? String(value) : asString(value);
+	const passFail = verdict?.trim().toLowerCase();
+	if (passFail === 'true') return 'successful';
+	if (passFail === 'false') return 'unsuccessful';
+	return verdict;
 }
 
 const DIRECTIONS = new Map([

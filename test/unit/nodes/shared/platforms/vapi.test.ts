@@ -78,7 +78,7 @@ describe('Vapi: end-of-call-report', () => {
 			startedAt: '2025-06-12T14:03:27.512Z',
 			endedAt: '2025-06-12T14:07:59.204Z',
 			summary: expect.stringMatching(/^Dana Whitfield called to renew her Pro plan/),
-			resolution: 'true',
+			resolution: 'successful',
 			extracted: {
 				customerName: 'Dana Whitfield',
 				accountNumber: 'ACC-558120',
@@ -158,11 +158,14 @@ describe('Vapi: end-of-call-report', () => {
 	});
 
 	test.each([
-		['"true" (PassFail)', 'true', 'true'],
-		['"false"', 'false', 'false'],
+		['"true" (PassFail)', 'true', 'successful'],
+		['"false" (PassFail)', 'false', 'unsuccessful'],
+		['" True " (spacing and case)', ' True ', 'successful'],
 		['a numeric scale', '8', '8'],
 		['a descriptive scale', 'Excellent', 'Excellent'],
-		['a boolean', true, 'true'],
+		['a checklist answer', 'Passed 3 of 4', 'Passed 3 of 4'],
+		['a boolean true', true, 'successful'],
+		['a boolean false', false, 'unsuccessful'],
 		['a number', 7, '7'],
 		['absent', undefined, null],
 	])('successEvaluation %s → resolution', (_, successEvaluation, resolution) => {
