@@ -1,4 +1,4 @@
-// `npm run send -- --platform <agntix|speaknode|layercode|retell|standard> --event <name> --url <u> --secret <s>`
+// `npm run send -- --platform <agntix|speaknode|layercode|retell|vapi|standard> --event <name> --url <u> --secret <s>`
 // Sends a correctly signed sample event (from test/fixtures) and prints the answer; for
 // Layercode turns it prints each SSE frame as it arrives, with its arrival time.
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { bodyHmac, signLayercode, signRetell, signStandardWebhook, type Headers } from '../test/support/sign';
+import { bodyHmac, signLayercode, signRetell, signStandardWebhook, signVapiHmac, type Headers } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'test', 'fixtures');
@@ -15,6 +15,7 @@ const PLATFORM_FIXTURES: Record<string, string> = {
 	speaknode: 'speaknode',
 	layercode: 'layercode',
 	retell: 'retell',
+	vapi: 'vapi',
 	standard: 'agntix',
 };
 const DEFAULT_EVENTS: Record<string, string> = {
@@ -22,21 +23,31 @@ const DEFAULT_EVENTS: Record<string, string> = {
 	speaknode: 'ConversationComplete',
 	layercode: 'message',
 	retell: 'call_analyzed',
+	vapi: 'end-of-call-report',
 	standard: 'session.ended',
+};
+/** Vapi's server credentials: the trigger's Verification for Vapi must match (Bearer Token is its default). */
+const VAPI_AUTH: Record<string, (body: string, secret: string) => Headers> = {
+	bearer: (_body, secret) => ({ authorization: `Bearer ${secret}` }),
+	hmac: (body, secret) => signVapiHmac(body, secret),
+	secret: (_body, secret) => ({ 'x-vapi-secret': secret }),
 };
 
 /** Prints the usage: after a problem, to stderr with exit code 2; asked for (--help), to stdout. */
 function usage(problem?: string): never {
-	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|speaknode|layercode|retell|standard> --url <webhook URL> --secret <secret>
+	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|speaknode|layercode|retell|vapi|standard> --url <webhook URL> --secret <secret>
                        [--event <name>] [--header <signature header, SpeakNode>] [--text <what the caller says>]
+                       [--auth <bearer|hmac|secret: Vapi's credential, default bearer>]
 events: ${Object.entries(PLATFORM_FIXTURES)
 		.map(([platform, folder]) => `\n  ${platform}: ${readdirSync(join(FIXTURES, folder)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).join(', ')}`)
 		.join('')}`);
 	process.exit(problem ? 2 : 0);
 }
 
-function sign(platform: string, body: string, secret: string, header: string): Headers {
+function sign(platform: string, body: string, secret: string, header: string, auth: string): Headers {
 	switch (platform) {
+		case 'vapi':
+			return VAPI_AUTH[auth](body, secret);
 		case 'agntix':
 			return signStandardWebhook(body, secret, { id: `msg_${randomUUID()}` });
 		case 'standard':
@@ -62,6 +73,7 @@ async function main() {
 				secret: { type: 'string' },
 				header: { type: 'string', default: 'x-speaknode-signature' },
 				text: { type: 'string' },
+				auth: { type: 'string', default: 'bearer' },
 				help: { type: 'boolean', short: 'h' },
 			},
 		}));
@@ -73,6 +85,8 @@ async function main() {
 	if (!PLATFORM_FIXTURES[platform]) usage(`unknown platform "${platform}"`);
 	const url = values.url ?? usage('--url is required');
 	const secret = values.secret ?? usage('--secret is required');
+	const auth = values.auth ?? 'bearer';
+	if (platform === 'vapi' && !Object.hasOwn(VAPI_AUTH, auth)) usage(`unknown --auth "${auth}" (bearer, hmac or secret)`);
 	const event = values.event ?? DEFAULT_EVENTS[platform];
 	let payload: Record<string, unknown>;
 	try {
@@ -84,7 +98,7 @@ async function main() {
 	if (typeof payload.turn_id === 'string') payload.turn_id = `turn_${randomUUID()}`;
 	if (values.text !== undefined && typeof payload.text === 'string') payload.text = values.text;
 	const body = JSON.stringify(payload);
-	const headers = sign(platform, body, secret, values.header ?? 'x-speaknode-signature');
+	const headers = sign(platform, body, secret, values.header ?? 'x-speaknode-signature', auth);
 
 	console.log(`POST ${url}  (${platform} ${event}, ${body.length} bytes)`);
 	const answer = await readTurn(url, body, headers, {

@@ -5,7 +5,7 @@
 //   base URL) at a local OpenAI-compatible stub; the caller hears the model's tokens as SSE frames.
 // - Layercode + CRM: "One moment" → HTTP Request to a local stub CRM (in place of
 //   https://crm.example.com) → Send Data → Speak → End Turn; the stub records what n8n asked.
-// - Agntix and SpeakNode → PostgreSQL: a private PostgreSQL started here, with
+// - Agntix, SpeakNode and Vapi → PostgreSQL: a private PostgreSQL started here, with
 //   examples/crm-schema.sql; the test reads the rows the workflows wrote.
 // - Agntix → HubSpot and SpeakNode → Google Sheets: imported and published with placeholder
 //   credentials; their webhooks answer (401 to a forged request, "ignored" to a signed event they
@@ -145,11 +145,12 @@ guarded('every example is imported and published: its webhook answers, and refus
 			'layercode-turn',
 			'speaknode-conversation-complete-postgres',
 			'speaknode-conversation-complete-sheets',
+			'vapi-end-of-call-report-postgres',
 		].filter(runsHere),
 	);
 	for (const example of examples) {
 		const body = JSON.stringify({ hello: 'forged' });
-		const answer = await post(urlOf(example.slug), body, { 'layercode-signature': 't=1,v1=00', 'svix-signature': 'v1,AAAA', 'x-speaknode-signature': '00' });
+		const answer = await post(urlOf(example.slug), body, { 'layercode-signature': 't=1,v1=00', 'svix-signature': 'v1,AAAA', 'x-speaknode-signature': '00', authorization: 'Bearer forged-token-0000000000' });
 		expect({ slug: example.slug, status: answer.status, error: answer.json.error }).toEqual({ slug: example.slug, status: 401, error: 'unauthorized' });
 		expect(await n8n.executions(example.workflow.id)).toEqual([]);
 	}
@@ -444,4 +445,55 @@ guarded('SpeakNode ConversationComplete → PostgreSQL: one row per call with th
 	expect(row.transcript).toContain("user: No, that's all. Thanks!");
 	expect(row.transcript).not.toContain('You are Acme');
 	console.log(`SpeakNode row transcript:\n${row.transcript as string}`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Vapi → PostgreSQL: the Agntix example's tables and mappings, fed by Vapi's end-of-call-report
+
+guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call tables as Agntix, from Vapi’s analysis', async () => {
+	const payload = fixture('vapi/end-of-call-report.json') as {
+		message: {
+			endedAt: string;
+			startedAt: string;
+			customer: { number: string };
+			phoneNumber: { number: string };
+			analysis: { summary: string; structuredData: Record<string, unknown> };
+			call: { id: string; assistantOverrides: { variableValues: Record<string, string> } };
+		};
+	};
+	const message = payload.message;
+	message.call.id = randomUUID(); // its own call row, whatever ran before
+	const body = JSON.stringify(payload);
+	// The trigger's default Vapi verification: a Bearer Token credential holding the secret.
+	const answer = await post(urlOf('vapi-end-of-call-report-postgres'), body, { authorization: `Bearer ${SECRET}` });
+	expect(answer).toEqual({ status: 200, json: { status: 'accepted' } });
+	await executionNumber('vapi-end-of-call-report-postgres', 1);
+
+	const contactId = message.call.assistantOverrides.variableValues.crmContactId;
+	const [contact] = await pg.rows<ContactRow>(`SELECT * FROM contacts WHERE crm_contact_id = '${contactId}'`);
+	expect({ ...contact, last_call_at: iso(contact.last_call_at) }).toMatchObject({
+		crm_contact_id: contactId,
+		name: 'Dana Whitfield',
+		phone: message.customer.number,
+		last_summary: message.analysis.summary,
+		last_sentiment: null, // Vapi's analysis has none
+		last_resolution: 'successful', // successEvaluation "true"
+		last_intent: null,
+		attributes: message.analysis.structuredData,
+		last_call_at: message.endedAt,
+	});
+	const calls = await pg.rows<CallRow>(`SELECT * FROM calls WHERE session_id = '${message.call.id}'`);
+	expect(calls).toHaveLength(1);
+	expect({ ...calls[0], started_at: iso(calls[0].started_at), ended_at: iso(calls[0].ended_at) }).toMatchObject({
+		crm_contact_id: contactId,
+		provider: 'vapi',
+		started_at: message.startedAt,
+		ended_at: message.endedAt,
+		from_number: message.customer.number,
+		to_number: message.phoneNumber.number,
+		summary: message.analysis.summary,
+		resolution: 'successful',
+		extracted: message.analysis.structuredData,
+		variables: message.call.assistantOverrides.variableValues,
+	});
 });

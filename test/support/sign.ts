@@ -43,3 +43,13 @@ export function signRetell(body: string, apiKey: string, timestampMs = Date.now(
 	const digest = createHmac('sha256', apiKey).update(`${body}${timestampMs}`).digest('hex');
 	return { 'x-retell-signature': `v=${timestampMs},d=${digest}` };
 }
+
+/**
+ * Vapi's HMAC credential with its defaults (HmacAuthenticationPlan in @vapi-ai/server-sdk):
+ * `x-signature` = hex HMAC-SHA256 of `{timestamp}.{body}`, the timestamp in `x-timestamp`.
+ * Vapi does not document the timestamp's unit: seconds unless told.
+ */
+export function signVapiHmac(body: string, secret: string, timestamp: number = nowSeconds()): Headers {
+	const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+	return { 'x-signature': signature, 'x-timestamp': String(timestamp) };
+}

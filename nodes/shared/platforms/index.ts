@@ -4,9 +4,10 @@ import { otherPlatform } from './other';
 import type { Platform } from './Platform';
 import { retell } from './retell';
 import { speakNode } from './speaknode';
+import { vapi } from './vapi';
 
 /** Every platform the package speaks, in the order of the Platform dropdown (Other last). */
-export const PLATFORMS: readonly Platform[] = [agntix, layercode, retell, speakNode, otherPlatform];
+export const PLATFORMS: readonly Platform[] = [agntix, layercode, retell, speakNode, vapi, otherPlatform];
 
 // A Map, not an object: only these ids find a platform, never a name from Object.prototype.
 const BY_ID = new Map(PLATFORMS.map((platform) => [platform.id, platform]));

@@ -86,6 +86,14 @@ const SAMPLES: Sample[] = [
 		event: 'session.analyzed',
 	},
 	{
+		file: 'vapi-session.ended.json',
+		fixture: 'vapi/end-of-call-report',
+		parameters: { platform: 'vapi' },
+		secret: TEXT_SECRET,
+		sign: () => ({ authorization: `Bearer ${TEXT_SECRET}` }),
+		event: 'session.ended',
+	},
+	{
 		file: 'other-call.ended.json',
 		fixture: 'other/call.ended',
 		parameters: { platform: 'other' },

@@ -29,7 +29,7 @@ function shownFor(parameters: INodeParameters): string[] {
 		.map((property) => property.name);
 }
 
-const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', retell: 'Retell', speaknode: 'SpeakNode', other: 'Other (Generic)' };
+const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', retell: 'Retell', speaknode: 'SpeakNode', vapi: 'Vapi', other: 'Other (Generic)' };
 
 describe('subtitle', () => {
 	test.each(Object.entries(PLATFORMS))('%s shows as %s', (platform, name) => {
@@ -54,6 +54,7 @@ describe('production URL notice', () => {
 		layercode: /into Layercode as your agent’s webhook URL/,
 		retell: /into Retell as the webhook URL/,
 		speaknode: /into SpeakNode as the URL of your webhook subscription/,
+		vapi: /into Vapi as the Server URL/,
 		other: /into your platform’s webhook settings/,
 	};
 

@@ -189,7 +189,7 @@ describe('audit #6: publishing runs the fail-closed check', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('audit #5: unknown platform, verification or tolerance refuses', () => {
-	const unknownPlatforms = ['vapi', 'retell-next', 'Retell', 'Agntix', 'constructor', '__proto__', ''];
+	const unknownPlatforms = ['vapi-next', 'retell-next', 'Retell', 'Agntix', 'constructor', '__proto__', ''];
 	const unknownPlatform = (platform: string) => ({
 		parameters: { platform, verification: 'standardWebhooks' },
 		credential: { webhookSecret: SECRET },

@@ -12,6 +12,7 @@ import { layercode } from '../../../../../nodes/shared/platforms/layercode';
 import { otherPlatform as other } from '../../../../../nodes/shared/platforms/other';
 import { retell } from '../../../../../nodes/shared/platforms/retell';
 import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
+import { vapi } from '../../../../../nodes/shared/platforms/vapi';
 
 /** A platform this package knows. */
 function moduleFor(platform: string) {
@@ -31,6 +32,7 @@ describe('platformById', () => {
 		['layercode', layercode],
 		['retell', retell],
 		['speaknode', speakNode],
+		['vapi', vapi],
 		['other', other],
 	])('%s → its platform', (id, module) => {
 		expect(platformById(id)).toBe(module);
@@ -59,7 +61,7 @@ describe('platformById', () => {
 	test('KNOWN_EVENTS holds every event a platform lists and every name the parsers produce from the fixtures', () => {
 		for (const platform of PLATFORMS) for (const event of platform.events) expect(KNOWN_EVENTS.has(event.value)).toBe(true);
 		const produced = new Set(
-			(['agntix', 'layercode', 'retell', 'speaknode'] as const).flatMap((platform) =>
+			(['agntix', 'layercode', 'retell', 'speaknode', 'vapi'] as const).flatMap((platform) =>
 				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
 			),
 		);
@@ -136,8 +138,8 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 	),
 })).value;
 
-/** Where each module reads the event name: written with every kind of value, prototype names included. */
-const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', retell: 'event', speaknode: 'event' } as const;
+/** Where each module reads the event name (a lodash path): written with every kind of value, prototype names included. */
+const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', retell: 'event', speaknode: 'event', vapi: 'message.type' } as const;
 
 /** Every path (lodash style) inside a fixture, so mutations land where the parsers look. */
 function paths(object: unknown, prefix: string[] = []): string[][] {
@@ -151,6 +153,7 @@ const MODULES = [
 	['layercode', layercode],
 	['retell', retell],
 	['speaknode', speakNode],
+	['vapi', vapi],
 ] as const;
 
 const checkShape = (platform: string, payload: IDataObject) => {
@@ -183,7 +186,7 @@ describe.each(MODULES)('%s: parsing never throws', (platform) => {
 	test('audit #4: random values, Object.prototype names included, as the event name', () => {
 		fc.assert(
 			fc.property(fc.dictionary(fc.string({ maxLength: 16 }), value, { maxKeys: 6 }), value, (payload, event) => {
-				checkShape(platform, { ...payload, [EVENT_FIELD[platform]]: event } as IDataObject);
+				checkShape(platform, set(cloneDeep(payload), EVENT_FIELD[platform], event) as IDataObject);
 			}),
 			{ numRuns: 300 },
 		);
@@ -214,6 +217,7 @@ describe('audit #4: event names equal to Object.prototype members', () => {
 		layercode: (name: string) => ({ type: name, session_id: 's-1' }),
 		retell: (name: string) => ({ event: name, call: { call_id: 'c-1' } }),
 		speaknode: (name: string) => ({ event: name, data: { session_id: 's-1' } }),
+		vapi: (name: string) => ({ message: { type: name, call: { id: 's-1' } } }),
 		other: (name: string) => ({ type: name }),
 	};
 	const cases = Object.keys(payloads).flatMap((platform) =>
