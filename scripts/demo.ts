@@ -6,7 +6,8 @@ import { OWNER } from '../test/e2e/harness';
 import { triggerOf, triggerPathOf } from '../test/support/examples';
 import { RECOMMENDED_N8N_ENV, startDemo } from './demo-env';
 
-const SEND_PLATFORM: Record<string, string> = { agntix: 'agntix', layercode: 'layercode', speaknode: 'speaknode', other: 'standard' };
+/** `npm run send`'s --platform for a trigger's Platform: the same name, except the generic one. */
+const sendPlatform = (platform: string) => (platform === 'other' ? 'standard' : platform);
 
 async function main() {
 	// Provisioning prints its own lines: "installing …" only when the cache lacks n8n, with how long it takes.
@@ -27,7 +28,7 @@ async function main() {
 	for (const { workflow } of demo.examples) {
 		const trigger = triggerOf(workflow);
 		const url = n8n.webhookUrl(triggerPathOf(workflow));
-		const platform = SEND_PLATFORM[trigger.parameters.platform ?? 'agntix'];
+		const platform = sendPlatform(trigger.parameters.platform ?? 'agntix');
 		const header = trigger.parameters.signatureHeader ? ` --header ${trigger.parameters.signatureHeader}` : '';
 		console.log(`${workflow.name}\n  ${url}\n  npm run send -- --platform ${platform} --url ${url} --secret '${demo.secret}'${header}\n`);
 	}
