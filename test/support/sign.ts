@@ -37,3 +37,8 @@ export function signLayercode(body: string, secret: string, timestamp?: number):
 export function bodyHmac(body: string, secret: string, algorithm = 'sha256', encoding: 'hex' | 'base64' = 'hex'): string {
 	return createHmac(algorithm, secret).update(body).digest(encoding);
 }
+
+/** ElevenLabs Agents: `ElevenLabs-Signature: t=<s>,v0=<hex>` over `t.body`, keyed with the webhook secret as text. */
+export function signElevenLabs(body: string, secret: string, timestamp?: number): Headers {
+	return { 'elevenlabs-signature': timestampedSignature(body, secret, timestamp, 'v0') };
+}

@@ -1,11 +1,12 @@
 import { agntix } from './agntix';
+import { elevenLabs } from './elevenlabs';
 import { layercode } from './layercode';
 import { otherPlatform } from './other';
 import type { Platform } from './Platform';
 import { speakNode } from './speaknode';
 
 /** Every platform the package speaks, in the order of the Platform dropdown (Other last). */
-export const PLATFORMS: readonly Platform[] = [agntix, layercode, speakNode, otherPlatform];
+export const PLATFORMS: readonly Platform[] = [agntix, elevenLabs, layercode, speakNode, otherPlatform];
 
 // A Map, not an object: only these ids find a platform, never a name from Object.prototype.
 const BY_ID = new Map(PLATFORMS.map((platform) => [platform.id, platform]));

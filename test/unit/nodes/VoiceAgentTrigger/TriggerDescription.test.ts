@@ -29,7 +29,7 @@ function shownFor(parameters: INodeParameters): string[] {
 		.map((property) => property.name);
 }
 
-const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', speaknode: 'SpeakNode', other: 'Other (Generic)' };
+const PLATFORMS = { agntix: 'Agntix', elevenlabs: 'ElevenLabs Agents', layercode: 'Layercode', speaknode: 'SpeakNode', other: 'Other (Generic)' };
 
 describe('subtitle', () => {
 	test.each(Object.entries(PLATFORMS))('%s shows as %s', (platform, name) => {
