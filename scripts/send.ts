@@ -1,4 +1,4 @@
-// `npm run send -- --platform <agntix|speaknode|layercode|standard> --event <name> --url <u> --secret <s>`
+// `npm run send -- --platform <agntix|elevenlabs|speaknode|layercode|standard> --event <name> --url <u> --secret <s>`
 // Sends a correctly signed sample event (from test/fixtures) and prints the answer; for
 // Layercode turns it prints each SSE frame as it arrives, with its arrival time.
 import { randomUUID } from 'node:crypto';
@@ -6,13 +6,20 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { bodyHmac, signLayercode, signStandardWebhook, type Headers } from '../test/support/sign';
+import { bodyHmac, signElevenLabs, signLayercode, signStandardWebhook, type Headers } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'test', 'fixtures');
-const PLATFORM_FIXTURES: Record<string, string> = { agntix: 'agntix', speaknode: 'speaknode', layercode: 'layercode', standard: 'agntix' };
+const PLATFORM_FIXTURES: Record<string, string> = {
+	agntix: 'agntix',
+	elevenlabs: 'elevenlabs',
+	speaknode: 'speaknode',
+	layercode: 'layercode',
+	standard: 'agntix',
+};
 const DEFAULT_EVENTS: Record<string, string> = {
 	agntix: 'session.ended',
+	elevenlabs: 'post_call_transcription',
 	speaknode: 'ConversationComplete',
 	layercode: 'message',
 	standard: 'session.ended',
@@ -20,10 +27,10 @@ const DEFAULT_EVENTS: Record<string, string> = {
 
 /** Prints the usage: after a problem, to stderr with exit code 2; asked for (--help), to stdout. */
 function usage(problem?: string): never {
-	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|speaknode|layercode|standard> --url <webhook URL> --secret <secret>
+	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|elevenlabs|speaknode|layercode|standard> --url <webhook URL> --secret <secret>
                        [--event <name>] [--header <signature header, SpeakNode>] [--text <what the caller says>]
 events: ${Object.entries(PLATFORM_FIXTURES)
-		.map(([platform, folder]) => `\n  ${platform}: ${readdirSync(join(FIXTURES, folder)).map((f) => f.replace(/\.json$/, '')).join(', ')}`)
+		.map(([platform, folder]) => `\n  ${platform}: ${readdirSync(join(FIXTURES, folder)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).join(', ')}`)
 		.join('')}`);
 	process.exit(problem ? 2 : 0);
 }
@@ -36,6 +43,8 @@ function sign(platform: string, body: string, secret: string, header: string): H
 			return signStandardWebhook(body, secret, { id: `msg_${randomUUID()}`, names: 'webhook' });
 		case 'layercode':
 			return signLayercode(body, secret);
+		case 'elevenlabs':
+			return signElevenLabs(body, secret);
 		default:
 			return { [header]: bodyHmac(body, secret) };
 	}
