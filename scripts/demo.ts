@@ -6,7 +6,7 @@ import { OWNER } from '../test/e2e/harness';
 import { triggerOf, triggerPathOf } from '../test/support/examples';
 import { RECOMMENDED_N8N_ENV, startDemo } from './demo-env';
 
-const SEND_PLATFORM: Record<string, string> = { agntix: 'agntix', layercode: 'layercode', speaknode: 'speaknode', other: 'standard' };
+const SEND_PLATFORM: Record<string, string> = { agntix: 'agntix', elevenlabs: 'elevenlabs', layercode: 'layercode', speaknode: 'speaknode', other: 'standard' };
 
 async function main() {
 	// Provisioning prints its own lines: "installing …" only when the cache lacks n8n, with how long it takes.
