@@ -68,6 +68,7 @@ describe('genuine deliveries start one execution each, with the normalised field
 			eventType: 'post_call_transcription',
 			deliveryId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0:post_call_transcription',
 			sessionId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0',
+			conversationId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0',
 			agentId: 'agent_4301kbx2m9e7f0qv8r6t5w1y3z',
 			direction: 'inbound',
 			from: '+14155550123',

@@ -195,7 +195,9 @@ export const elevenLabs: Platform = {
 			warnings: schemaWarnings(schema ?? unknownEvent, payload),
 			fields: {
 				eventType,
+				// ElevenLabs' one id for the call: the session, and what its API and dashboard call the conversation.
 				sessionId: asString(data.conversation_id),
+				conversationId: asString(data.conversation_id),
 				agentId: asString(data.agent_id),
 				direction: asString(phoneCall.direction),
 				...(failed ? { from: asString(twilioBody.From), to: asString(twilioBody.To) } : phoneNumbers(phoneCall)),

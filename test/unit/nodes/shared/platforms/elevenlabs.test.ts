@@ -21,6 +21,7 @@ const CONVERSATION = 'conv_8201kbx2p4c6e8g0j2l4n6q8s0';
 const EMPTY = {
 	eventType: null,
 	sessionId: null,
+	conversationId: null,
 	agentId: null,
 	direction: null,
 	from: null,
@@ -72,6 +73,7 @@ describe('ElevenLabs: fields per event', () => {
 			...EMPTY,
 			eventType: 'post_call_transcription',
 			sessionId: CONVERSATION,
+			conversationId: CONVERSATION,
 			agentId: AGENT,
 			direction: 'inbound',
 			from: '+14155550123',
@@ -103,6 +105,7 @@ describe('ElevenLabs: fields per event', () => {
 		expect(parsed.fields).toMatchObject({
 			eventType: 'post_call_transcription',
 			sessionId: 'abc',
+			conversationId: 'abc',
 			agentId: 'xyz',
 			direction: null,
 			from: null,
@@ -127,6 +130,7 @@ describe('ElevenLabs: fields per event', () => {
 			...EMPTY,
 			eventType: 'post_call_transcription',
 			sessionId: 'conv_8201kbx3a1b3d5f7h9k1m3p5r7',
+			conversationId: 'conv_8201kbx3a1b3d5f7h9k1m3p5r7',
 			agentId: AGENT,
 			startedAt: '2026-11-22T09:00:00.000Z',
 			endedAt: '2026-11-22T09:00:07.000Z',
@@ -139,6 +143,7 @@ describe('ElevenLabs: fields per event', () => {
 			...EMPTY,
 			eventType: 'call_initiation_failure',
 			sessionId: 'conv_8201kbx3c2e4g6j8l0n2q4s6',
+			conversationId: 'conv_8201kbx3c2e4g6j8l0n2q4s6',
 			agentId: AGENT,
 			from: '+14155550100',
 			to: '+14155550123',
@@ -151,6 +156,7 @@ describe('ElevenLabs: fields per event', () => {
 			...EMPTY,
 			eventType: 'call_initiation_failure',
 			sessionId: 'conv_8201kbx3d3f5h7k9m1p3r5t7',
+			conversationId: 'conv_8201kbx3d3f5h7k9m1p3r5t7',
 			agentId: AGENT,
 			endedReason: 'no-answer',
 		});
@@ -165,7 +171,7 @@ describe('ElevenLabs: fields per event', () => {
 	test('post_call_audio is an event this package does not know: passed on as sent, ids filled', () => {
 		const parsed = elevenLabs.parse(fixture('elevenlabs/post_call_audio'));
 		expect(KNOWN_EVENTS.has(parsed.event)).toBe(false);
-		expect(parsed.fields).toEqual({ ...EMPTY, eventType: 'post_call_audio', sessionId: CONVERSATION, agentId: AGENT });
+		expect(parsed.fields).toEqual({ ...EMPTY, eventType: 'post_call_audio', sessionId: CONVERSATION, conversationId: CONVERSATION, agentId: AGENT });
 	});
 
 	test.each([
