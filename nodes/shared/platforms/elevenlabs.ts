@@ -31,64 +31,49 @@ const transcriptItem = z
 const clientData = z.object({ dynamic_variables: z.record(z.unknown()).nullish() }).passthrough().nullish();
 
 const envelope = { type: z.string(), event_timestamp: z.number().nullish() };
+/** One post-call event: the envelope, and `data` naming its conversation and agent, plus `fields`. */
+const postCallEvent = (fields: z.ZodRawShape) =>
+	z
+		.object({
+			...envelope,
+			data: z.object({ agent_id: z.string(), conversation_id: z.string(), ...fields }).passthrough(),
+		})
+		.passthrough();
 
 const schemas = new Map<string, z.ZodTypeAny>(Object.entries({
-	post_call_transcription: z
-		.object({
-			...envelope,
-			data: z
-				.object({
-					agent_id: z.string(),
-					conversation_id: z.string(),
-					status: text,
-					user_id: text,
-					transcript: z.array(transcriptItem).nullish(),
-					metadata: z
-						.object({
-							start_time_unix_secs: z.number().nullish(),
-							call_duration_secs: z.number().nullish(),
-							termination_reason: text,
-							phone_call: z
-								.object({ type: text, direction: text, agent_number: text, external_number: text })
-								.passthrough()
-								.nullish(),
-						})
-						.passthrough()
-						.nullish(),
-					analysis: z
-						.object({
-							call_successful: text,
-							transcript_summary: text,
-							evaluation_criteria_results: z.record(z.unknown()).nullish(),
-							data_collection_results: z.record(z.object({ value: z.unknown() }).passthrough()).nullish(),
-						})
-						.passthrough()
-						.nullish(),
-					conversation_initiation_client_data: clientData,
-				})
-				.passthrough(),
-		})
-		.passthrough(),
-	call_initiation_failure: z
-		.object({
-			...envelope,
-			data: z
-				.object({
-					agent_id: z.string(),
-					conversation_id: z.string(),
-					failure_reason: text,
-					metadata: z.object({ type: text, body: z.record(z.unknown()).nullish() }).passthrough().nullish(),
-					conversation_initiation_client_data: clientData,
-				})
-				.passthrough(),
-		})
-		.passthrough(),
-	post_call_audio: z
-		.object({
-			...envelope,
-			data: z.object({ agent_id: z.string(), conversation_id: z.string(), full_audio: z.string() }).passthrough(),
-		})
-		.passthrough(),
+	post_call_transcription: postCallEvent({
+		status: text,
+		user_id: text,
+		transcript: z.array(transcriptItem).nullish(),
+		metadata: z
+			.object({
+				start_time_unix_secs: z.number().nullish(),
+				call_duration_secs: z.number().nullish(),
+				termination_reason: text,
+				phone_call: z
+					.object({ type: text, direction: text, agent_number: text, external_number: text })
+					.passthrough()
+					.nullish(),
+			})
+			.passthrough()
+			.nullish(),
+		analysis: z
+			.object({
+				call_successful: text,
+				transcript_summary: text,
+				evaluation_criteria_results: z.record(z.unknown()).nullish(),
+				data_collection_results: z.record(z.object({ value: z.unknown() }).passthrough()).nullish(),
+			})
+			.passthrough()
+			.nullish(),
+		conversation_initiation_client_data: clientData,
+	}),
+	call_initiation_failure: postCallEvent({
+		failure_reason: text,
+		metadata: z.object({ type: text, body: z.record(z.unknown()).nullish() }).passthrough().nullish(),
+		conversation_initiation_client_data: clientData,
+	}),
+	post_call_audio: postCallEvent({ full_audio: z.string() }),
 }));
 /** Any other type: the envelope only, so that unknown events pass without warnings. */
 const unknownEvent = z.object({ ...envelope, data: z.object({}).passthrough().nullish() }).passthrough();
