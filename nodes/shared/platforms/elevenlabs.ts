@@ -16,7 +16,9 @@ import { schemaWarnings, type Platform } from './Platform';
 //   dispatched only once"; HMAC `ElevenLabs-Signature: t=…,v0=…` over `t.body`)
 // - `data` is the GET Conversation response: https://elevenlabs.io/docs/api-reference/conversations/get,
 //   and @elevenlabs/elevenlabs-js 2.73 serialization/types/GetConversationResponseModel (wire names)
-// - the SDK's verifier: @elevenlabs/elevenlabs-js wrapper/webhooks.js `constructEvent`
+// - the SDK's verifier: @elevenlabs/elevenlabs-js wrapper/webhooks.js `constructEvent`; retries are
+//   a workspace webhook setting there (`retryEnabled`: "automatic retries for transient failures
+//   (5xx, 429, timeout)", api/resources/webhooks/client/requests/BodyUpdateWorkspaceWebhook…Patch)
 // A Map, not an object: a sent type such as `constructor` must not find Object.prototype's.
 // `post_call_audio` (base64 MP3, no analysis) is not mapped: it reaches the workflow as sent.
 const EVENT_NAMES = new Map([
@@ -155,8 +157,9 @@ export const elevenLabs: Platform = {
 		{ ...EVENTS.sessionEnded, description: 'ElevenLabs post_call_transcription: transcript, summary, success verdict, collected data' },
 		{ ...EVENTS.sessionFailed, description: 'ElevenLabs call_initiation_failure: the call was busy, not answered or failed' },
 	],
-	// No delivery id is sent, and a webhook with retries turned on may send a delivery again (5xx,
-	// 429, timeout). One conversation has one event of each type, so conversation and type name it.
+	// No delivery id is sent, and a webhook with retries turned on sends a delivery again after a
+	// 5xx, 429 or timeout, signed anew. A conversation has one event of each type, so the
+	// conversation id and the type name the delivery (derived: ElevenLabs documents no id).
 	deliveryId(_headers, payload) {
 		const conversation = asString(asObject(payload.data).conversation_id);
 		const type = asString(payload.type);
