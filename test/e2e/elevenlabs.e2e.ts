@@ -15,6 +15,8 @@ const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures',
 
 const WORKFLOWS = {
 	elevenlabs: triggerOnly('wfElevenLabs001', 'elevenlabs', { platform: 'elevenlabs' }),
+	// The audio event, which the trigger does not map: it passes under All Events.
+	audio: triggerOnly('wfElevenLabsAud', 'elevenlabs-audio', { platform: 'elevenlabs' }),
 	// Only for refused deliveries: it must never have an execution.
 	refused: triggerOnly('wfElevenLabsBad', 'elevenlabs-refused', { platform: 'elevenlabs' }),
 };
@@ -127,6 +129,31 @@ describe('genuine deliveries start one execution each, with the normalised field
 			json: { status: 'duplicate', deliveryId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0:post_call_transcription' },
 		});
 		await expectExecutions(WORKFLOWS.elevenlabs.id, 2);
+	});
+});
+
+describe('post_call_audio (base64 MP3), passed as sent', () => {
+	guarded('a small one starts an execution with event post_call_audio and the ids', async () => {
+		const audio = fixture('post_call_audio');
+		expect(await post('elevenlabs-audio', audio, signElevenLabs(audio, SECRET))).toMatchObject({ status: 200, json: { status: 'accepted' } });
+		const [{ item }] = await items(WORKFLOWS.audio.id, 1);
+		expect(item).toMatchObject({
+			event: 'post_call_audio',
+			eventType: 'post_call_audio',
+			sessionId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0',
+			recordingUrl: null,
+			raw: JSON.parse(audio),
+		});
+	});
+
+	guarded('one over n8n’s request size limit (16 MiB by default) is answered 413 and starts nothing', async () => {
+		const payload = JSON.parse(fixture('post_call_audio')) as { data: { conversation_id: string; full_audio: string } };
+		payload.data.conversation_id = 'conv_too_long_a_call';
+		payload.data.full_audio = Buffer.alloc(13 * 1024 * 1024, 1).toString('base64'); // about 17 MiB of base64
+		const body = JSON.stringify(payload);
+		const answer = await post('elevenlabs-audio', body, signElevenLabs(body, SECRET));
+		expect(answer.status).toBe(413);
+		await expectExecutions(WORKFLOWS.audio.id, 1);
 	});
 });
 
