@@ -163,7 +163,7 @@ export const elevenLabs: Platform = {
 	deliveryId(_headers, payload) {
 		const conversation = asString(asObject(payload.data).conversation_id);
 		const type = asString(payload.type);
-		return conversation === null || type === null ? null : `${conversation}:${type}`;
+		return conversation && type ? `${conversation}:${type}` : null;
 	},
 	parse(payload) {
 		const eventType = asString(payload.type);
@@ -171,14 +171,15 @@ export const elevenLabs: Platform = {
 		const metadata = asObject(data.metadata);
 		const analysis = asObject(data.analysis);
 		const startSeconds = asNumber(metadata.start_time_unix_secs);
-		const schema = eventType === null ? undefined : schemas.get(eventType);
+		const schema = eventType ? schemas.get(eventType) : undefined;
 		const failed = eventType === 'call_initiation_failure';
 		// A failed start's metadata is the telephony provider's callback: Twilio's has From and To.
 		const twilioBody = failed && metadata.type === 'twilio' ? asObject(metadata.body) : {};
 		const phoneCall = asObject(metadata.phone_call);
 		const verdict = asString(analysis.call_successful);
 		return {
-			event: eventType === null ? 'unknown' : (EVENT_NAMES.get(eventType) ?? eventType),
+			// An empty name names nothing: "unknown", as for a missing one.
+			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
 			expectsStream: false,
 			warnings: schemaWarnings(schema ?? unknownEvent, payload),
 			fields: {

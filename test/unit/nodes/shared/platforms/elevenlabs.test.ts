@@ -239,6 +239,8 @@ describe('ElevenLabs: schema warnings (lenient by default, 422 with Strict Schem
 
 	test('no type at all → event "unknown" with a warning; an unknown type with no data passes without one', () => {
 		expect(elevenLabs.parse({ data: {} })).toMatchObject({ event: 'unknown', warnings: ['type: Required'] });
+		// An empty name names nothing: "unknown" too, never an empty event.
+		expect(elevenLabs.parse({ type: '', data: {} })).toMatchObject({ event: 'unknown', fields: { eventType: '' } });
 		expect(elevenLabs.parse({ type: 'post_call_summary_v2' })).toMatchObject({ event: 'post_call_summary_v2', warnings: [] });
 	});
 });
@@ -279,6 +281,8 @@ describe('ElevenLabs: delivery id (none is sent: conversation id and type)', () 
 	test.each([
 		['no conversation id', { type: 'post_call_transcription', data: {} }],
 		['no type', { data: { conversation_id: 'c-1' } }],
+		['an empty type', { type: '', data: { conversation_id: 'c-1' } }],
+		['an empty conversation id', { type: 'post_call_transcription', data: { conversation_id: '' } }],
 		['no data', { type: 'post_call_transcription' }],
 		['data not an object', { type: 'post_call_transcription', data: ['c-1'] }],
 	])('%s → none (not de-duplicated)', (_name, payload) => {
@@ -451,7 +455,7 @@ describe('ElevenLabs: parsing never throws', () => {
 		fc.double(),
 		fc.constantFrom(1e20, -1e20, Number.MAX_SAFE_INTEGER, 8.64e12 + 1),
 		fc.string({ maxLength: 20 }),
-		fc.constantFrom('constructor', '__proto__', 'toString', 'agent', 'post_call_transcription'),
+		fc.constantFrom('constructor', '__proto__', 'toString', 'agent', 'post_call_transcription', ''),
 		fc.array(fc.jsonValue(), { maxLength: 3 }),
 		fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 3 }),
 	);
@@ -468,6 +472,7 @@ describe('ElevenLabs: parsing never throws', () => {
 				const payload = cloneDeep(base);
 				for (const [path, replacement] of mutations) set(payload, path, replacement);
 				const parsed = elevenLabs.parse(JSON.parse(JSON.stringify(payload)) as IDataObject);
+				expect(parsed.event.length).toBeGreaterThan(0);
 				const item = buildEvent('elevenlabs', parsed.event, parsed.fields, payload, null);
 				expect(Object.values(item)).not.toContain(undefined);
 				for (const time of [item.startedAt, item.endedAt, ...(item.transcript ?? []).map((line) => line.at)]) {
