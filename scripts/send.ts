@@ -1,4 +1,4 @@
-// `npm run send -- --platform <agntix|speaknode|layercode|retell|vapi|standard> --event <name> --url <u> --secret <s>`
+// `npm run send -- --platform <agntix|elevenlabs|speaknode|layercode|retell|vapi|standard> --event <name> --url <u> --secret <s>`
 // Sends a correctly signed sample event (from test/fixtures) and prints the answer; for
 // Layercode turns it prints each SSE frame as it arrives, with its arrival time.
 import { randomUUID } from 'node:crypto';
@@ -6,12 +6,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { bodyHmac, signLayercode, signRetell, signStandardWebhook, signVapiHmac, type Headers } from '../test/support/sign';
+import { bodyHmac, signElevenLabs, signLayercode, signRetell, signStandardWebhook, signVapiHmac, type Headers } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'test', 'fixtures');
 const PLATFORM_FIXTURES: Record<string, string> = {
 	agntix: 'agntix',
+	elevenlabs: 'elevenlabs',
 	speaknode: 'speaknode',
 	layercode: 'layercode',
 	retell: 'retell',
@@ -20,6 +21,7 @@ const PLATFORM_FIXTURES: Record<string, string> = {
 };
 const DEFAULT_EVENTS: Record<string, string> = {
 	agntix: 'session.ended',
+	elevenlabs: 'post_call_transcription',
 	speaknode: 'ConversationComplete',
 	layercode: 'message',
 	retell: 'call_analyzed',
@@ -35,7 +37,7 @@ const VAPI_AUTH: Record<string, (body: string, secret: string) => Headers> = {
 
 /** Prints the usage: after a problem, to stderr with exit code 2; asked for (--help), to stdout. */
 function usage(problem?: string): never {
-	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|speaknode|layercode|retell|vapi|standard> --url <webhook URL> --secret <secret>
+	(problem ? console.error : console.log)(`${problem ? `${problem}\n\n` : ''}usage: npm run send -- --platform <agntix|elevenlabs|speaknode|layercode|retell|vapi|standard> --url <webhook URL> --secret <secret>
                        [--event <name>] [--header <signature header, SpeakNode>] [--text <what the caller says>]
                        [--auth <bearer|hmac|secret: Vapi's credential, default bearer>]
 events: ${Object.entries(PLATFORM_FIXTURES)
@@ -54,6 +56,8 @@ function sign(platform: string, body: string, secret: string, header: string, au
 			return signStandardWebhook(body, secret, { id: `msg_${randomUUID()}`, names: 'webhook' });
 		case 'layercode':
 			return signLayercode(body, secret);
+		case 'elevenlabs':
+			return signElevenLabs(body, secret);
 		case 'retell':
 			// --secret is the Retell API key (the one with the webhook badge).
 			return signRetell(body, secret);

@@ -27,7 +27,7 @@ import {
 } from '../support/examples';
 import { startOpenAiStub, type OpenAiStub } from '../support/openai-stub';
 import { startPostgres, type Postgres } from '../support/postgres';
-import { bodyHmac, signLayercode, signStandardWebhook } from '../support/sign';
+import { bodyHmac, signElevenLabs, signLayercode, signStandardWebhook } from '../support/sign';
 import { readTurn, type TurnAnswer } from '../support/sse';
 
 const SECRET = 'whsec_ZXhhbXBsZXMtZTJlLXNpZ25pbmctc2VjcmV0IQ==';
@@ -141,6 +141,7 @@ guarded('every example is imported and published: its webhook answers, and refus
 		[
 			'agntix-session-ended-hubspot',
 			'agntix-session-ended-postgres',
+			'elevenlabs-session-ended-postgres',
 			'layercode-ai-agent',
 			'layercode-turn',
 			'speaknode-conversation-complete-postgres',
@@ -495,5 +496,52 @@ guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call table
 		resolution: 'successful',
 		extracted: message.analysis.structuredData,
 		variables: message.call.assistantOverrides.variableValues,
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// ElevenLabs Agents → PostgreSQL (the contacts and calls tables of the Agntix example)
+
+guarded('ElevenLabs post_call_transcription → PostgreSQL: the contact is upserted and the call logged, with every collected field', async () => {
+	const payload = fixture('elevenlabs/post_call_transcription.json') as {
+		data: {
+			conversation_id: string;
+			analysis: { transcript_summary: string };
+			conversation_initiation_client_data: { dynamic_variables: Record<string, string> };
+		};
+	};
+	const variables = payload.data.conversation_initiation_client_data.dynamic_variables;
+	const extracted = { new_date: '2026-11-27', email: 'ada@example.com', wants_reminder: null };
+	const body = JSON.stringify(payload);
+	const answer = await post(urlOf('elevenlabs-session-ended-postgres'), body, signElevenLabs(body, SECRET));
+	expect(answer).toEqual({ status: 200, json: { status: 'accepted' } });
+	await executionNumber('elevenlabs-session-ended-postgres', 1);
+
+	// Only this example's rows: the Agntix example writes to the same tables.
+	expect(variables.crm_contact_id).toBe('C-1001');
+	const contacts = await pg.rows<ContactRow>("SELECT * FROM contacts WHERE crm_contact_id = 'C-1001'");
+	expect(contacts).toHaveLength(1);
+	expect({ ...contacts[0], last_call_at: iso(contacts[0].last_call_at) }).toMatchObject({
+		name: 'Ada',
+		phone: '+14155550123',
+		last_summary: payload.data.analysis.transcript_summary,
+		last_sentiment: null,
+		last_resolution: 'successful',
+		attributes: extracted,
+		last_call_at: '2026-11-22T08:02:04.000Z',
+	});
+	const calls = await pg.rows<CallRow>("SELECT * FROM calls WHERE provider = 'elevenlabs'");
+	expect(calls).toHaveLength(1);
+	expect({ ...calls[0], started_at: iso(calls[0].started_at), ended_at: iso(calls[0].ended_at) }).toMatchObject({
+		session_id: payload.data.conversation_id,
+		crm_contact_id: variables.crm_contact_id,
+		started_at: '2026-11-22T08:00:00.000Z',
+		ended_at: '2026-11-22T08:02:04.000Z',
+		from_number: '+14155550123',
+		to_number: '+14155550100',
+		summary: payload.data.analysis.transcript_summary,
+		resolution: 'successful',
+		extracted,
+		variables,
 	});
 });

@@ -1,5 +1,17 @@
-/** A webhook delivery as a platform posts it: JSON content type, the body exactly as signed. */
-export async function postJson(url: string, body: string, headers: Record<string, string> = {}) {
+/** What postJson returns: the answer's status, text, JSON (when it is JSON) and headers. */
+export interface PostAnswer {
+	status: number;
+	text: string;
+	json: Record<string, unknown> | undefined;
+	headers: Headers;
+}
+
+/**
+ * A webhook delivery as a platform posts it: JSON content type, the body exactly as signed.
+ * The return type is written out: inferred, it names undici's types by their real path, which a
+ * worktree whose node_modules is a symlink cannot emit declarations for (TS2742).
+ */
+export async function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<PostAnswer> {
 	const response = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...headers },

@@ -53,3 +53,8 @@ export function signVapiHmac(body: string, secret: string, timestamp: number = n
 	const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 	return { 'x-signature': signature, 'x-timestamp': String(timestamp) };
 }
+
+/** ElevenLabs Agents: `ElevenLabs-Signature: t=<s>,v0=<hex>` over `t.body`, keyed with the webhook secret as text. */
+export function signElevenLabs(body: string, secret: string, timestamp?: number): Headers {
+	return { 'elevenlabs-signature': timestampedSignature(body, secret, timestamp, 'v0') };
+}

@@ -1,4 +1,5 @@
 import { agntix } from './agntix';
+import { elevenLabs } from './elevenlabs';
 import { layercode } from './layercode';
 import { otherPlatform } from './other';
 import type { Platform } from './Platform';
@@ -7,7 +8,7 @@ import { speakNode } from './speaknode';
 import { vapi } from './vapi';
 
 /** Every platform the package speaks, in the order of the Platform dropdown (Other last). */
-export const PLATFORMS: readonly Platform[] = [agntix, layercode, retell, speakNode, vapi, otherPlatform];
+export const PLATFORMS: readonly Platform[] = [agntix, elevenLabs, layercode, retell, speakNode, vapi, otherPlatform];
 
 // A Map, not an object: only these ids find a platform, never a name from Object.prototype.
 const BY_ID = new Map(PLATFORMS.map((platform) => [platform.id, platform]));

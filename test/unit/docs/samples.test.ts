@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { bodyHmac, signLayercode, signRetell, signStandardWebhook } from '../../support/sign';
+import { bodyHmac, signElevenLabs, signLayercode, signRetell, signStandardWebhook } from '../../support/sign';
 import { fixtureText } from '../helpers/fixtures';
 import { deliverToTrigger } from '../helpers/webhookDelivery';
 import { resetDeduplication } from '../../../nodes/VoiceAgentTrigger/deduplication';
@@ -52,6 +52,14 @@ const SAMPLES: Sample[] = [
 		secret: SVIX_SECRET,
 		sign: svix('msg_sample_agntix_session_created'),
 		event: 'session.started',
+	},
+	{
+		file: 'elevenlabs-session.ended.json',
+		fixture: 'elevenlabs/post_call_transcription',
+		parameters: { platform: 'elevenlabs' },
+		secret: TEXT_SECRET,
+		sign: (body) => signElevenLabs(body, TEXT_SECRET),
+		event: 'session.ended',
 	},
 	{
 		file: 'layercode-turn.message.json',

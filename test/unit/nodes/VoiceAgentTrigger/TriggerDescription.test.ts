@@ -29,7 +29,7 @@ function shownFor(parameters: INodeParameters): string[] {
 		.map((property) => property.name);
 }
 
-const PLATFORMS = { agntix: 'Agntix', layercode: 'Layercode', retell: 'Retell', speaknode: 'SpeakNode', vapi: 'Vapi', other: 'Other (Generic)' };
+const PLATFORMS = { agntix: 'Agntix', elevenlabs: 'ElevenLabs Agents', layercode: 'Layercode', retell: 'Retell', speaknode: 'SpeakNode', vapi: 'Vapi', other: 'Other (Generic)' };
 
 describe('subtitle', () => {
 	test.each(Object.entries(PLATFORMS))('%s shows as %s', (platform, name) => {

@@ -10,6 +10,7 @@ import { KNOWN_EVENTS } from '../../../../../nodes/shared/events';
 import { platformById, PLATFORMS } from '../../../../../nodes/shared/platforms/index';
 import { layercode } from '../../../../../nodes/shared/platforms/layercode';
 import { otherPlatform as other } from '../../../../../nodes/shared/platforms/other';
+import { elevenLabs } from '../../../../../nodes/shared/platforms/elevenlabs';
 import { retell } from '../../../../../nodes/shared/platforms/retell';
 import { speakNode } from '../../../../../nodes/shared/platforms/speaknode';
 import { vapi } from '../../../../../nodes/shared/platforms/vapi';
@@ -29,6 +30,7 @@ const otherPlatform = (field: string) => ({
 describe('platformById', () => {
 	test.each([
 		['agntix', agntix],
+		['elevenlabs', elevenLabs],
 		['layercode', layercode],
 		['retell', retell],
 		['speaknode', speakNode],
@@ -61,8 +63,11 @@ describe('platformById', () => {
 	test('KNOWN_EVENTS holds every event a platform lists and every name the parsers produce from the fixtures', () => {
 		for (const platform of PLATFORMS) for (const event of platform.events) expect(KNOWN_EVENTS.has(event.value)).toBe(true);
 		const produced = new Set(
-			(['agntix', 'layercode', 'retell', 'speaknode', 'vapi'] as const).flatMap((platform) =>
-				fixtureNames(platform).map((name) => moduleFor(platform).parse(fixture(name)).event),
+			(['agntix', 'elevenlabs', 'layercode', 'retell', 'speaknode', 'vapi'] as const).flatMap((platform) =>
+				fixtureNames(platform)
+					// ElevenLabs' audio event is passed on as sent, on purpose (no analysis, base64 MP3).
+					.filter((name) => name !== 'elevenlabs/post_call_audio')
+					.map((name) => moduleFor(platform).parse(fixture(name)).event),
 			),
 		);
 		for (const event of produced) expect(KNOWN_EVENTS.has(event)).toBe(true);
@@ -139,7 +144,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 })).value;
 
 /** Where each module reads the event name (a lodash path): written with every kind of value, prototype names included. */
-const EVENT_FIELD = { agntix: 'eventType', layercode: 'type', retell: 'event', speaknode: 'event', vapi: 'message.type' } as const;
+const EVENT_FIELD = { agntix: 'eventType', elevenlabs: 'type', layercode: 'type', retell: 'event', speaknode: 'event', vapi: 'message.type' } as const;
 
 /** Every path (lodash style) inside a fixture, so mutations land where the parsers look. */
 function paths(object: unknown, prefix: string[] = []): string[][] {
@@ -150,6 +155,7 @@ function paths(object: unknown, prefix: string[] = []): string[][] {
 
 const MODULES = [
 	['agntix', agntix],
+	['elevenlabs', elevenLabs],
 	['layercode', layercode],
 	['retell', retell],
 	['speaknode', speakNode],
@@ -214,6 +220,7 @@ describe.each(MODULES)('%s: parsing never throws', (platform) => {
 describe('audit #4: event names equal to Object.prototype members', () => {
 	const payloads = {
 		agntix: (name: string) => ({ id: 's-1', eventType: name, type: 'VOICE' }),
+		elevenlabs: (name: string) => ({ type: name, event_timestamp: 1, data: { conversation_id: 'c-1' } }),
 		layercode: (name: string) => ({ type: name, session_id: 's-1' }),
 		retell: (name: string) => ({ event: name, call: { call_id: 'c-1' } }),
 		speaknode: (name: string) => ({ event: name, data: { session_id: 's-1' } }),
