@@ -25,7 +25,7 @@ export class VoiceAgentWebhookSecretApi implements ICredentialType {
 			default: '',
 			placeholder: 'whsec_…',
 			description:
-				'The secret the platform signs its webhooks with (Agntix/Svix and Standard Webhooks: whsec_…; Layercode: the agent’s webhook secret; SpeakNode: the subscription secret)',
+				'The secret the platform signs its webhooks with (Agntix/Svix and Standard Webhooks: whsec_…; ElevenLabs: the webhook’s HMAC secret; Layercode: the agent’s webhook secret; Retell: the API key with the webhook badge; SpeakNode: the subscription secret; Vapi: the custom credential’s token or HMAC secret)',
 		},
 	];
 }
