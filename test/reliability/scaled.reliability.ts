@@ -53,7 +53,8 @@ beforeAll(async () => {
 		workflows: Object.values(WORKFLOWS),
 		credentials: [secretCredential(SECRET)],
 		mode: 'scaled',
-		env: { N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: RECOVERY_INTERVAL_MINUTES },
+		// The deployment docs/deployment.md recommends: lazy isolate acquisition (docs/performance.md).
+		env: { N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: RECOVERY_INTERVAL_MINUTES, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 	});
 	console.log(`[reliability] n8n scaled topology started in ${n8n.timings.totalMs} ms: ${JSON.stringify(n8n.timings)}; sizes ${JSON.stringify(SIZES)}`);
 }, 900_000);
