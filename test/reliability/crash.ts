@@ -99,8 +99,16 @@ export async function runWorkerCrash(n8n: N8n, options: WorkerCrashOptions): Pro
 	// Retries made by the operator above carry retryOf: they are not duplicates of the delivery.
 	const originals = new Map<string, ExecutionSummary[]>();
 	for (const [id, executions] of census.byDelivery) originals.set(id, executions.filter((execution) => !execution.retryOf));
-	const lost = acknowledgedIds.filter((id) => !originals.get(id)?.length);
-	const duplicated = [...originals.values()].reduce((sum, executions) => sum + Math.max(0, executions.length - 1), 0) + census.withoutDelivery.length;
+	// When the restarted worker (or the other one) finds a cut-off job stalled more than Bull's
+	// maxStalledCount, n8n fails it ("job stalled more than maxStalledCount") and the execution
+	// keeps no trigger data, so its delivery cannot be read from it (seen once at load average 7).
+	// Such an execution still proves that one delivery got one: each is matched with one
+	// acknowledged delivery that has no readable execution, and only what remains unmatched counts.
+	const unattributed = acknowledgedIds.filter((id) => !originals.get(id)?.length);
+	const unreadable = census.withoutDelivery.length;
+	const lost = unattributed.slice(Math.min(unreadable, unattributed.length));
+	const duplicated =
+		[...originals.values()].reduce((sum, executions) => sum + Math.max(0, executions.length - 1), 0) + Math.max(0, unreadable - unattributed.length);
 	const withoutSuccess = acknowledgedIds.filter((id) => originals.get(id)?.[0]?.status !== 'success');
 	const attempts = outcomes.flatMap((outcome) => outcome.attempts);
 	const tally = tallyStatuses(attempts.map((answer) => answer.status));
@@ -126,6 +134,7 @@ export async function runWorkerCrash(n8n: N8n, options: WorkerCrashOptions): Pro
 			(withoutSuccess.length ? ` (${withoutSuccess.slice(0, 3).join(', ')}${withoutSuccess.length > 3 ? ', …' : ''})` : '') +
 			`; n8n's Retry on them: ${describeCounts(countBy(retries.map((retry) => retry.status)))}. ` +
 			`All executions: ${describeCounts(countStatuses(settled))}` +
+			(unreadable ? `; ${unreadable} executions without trigger data (failed by n8n as stalled), matched with ${Math.min(unreadable, unattributed.length)} acknowledged deliveries without a readable one` : '') +
 			(tally.serverErrors || tally.noAnswer ? `; sender saw ${tally.serverErrors} 5xx and ${tally.noAnswer} attempts without an answer` : ''),
 	});
 	return {
