@@ -2,10 +2,20 @@
 // configuration (docs/deployment/nginx.conf) with the harness's loopback ports substituted, as
 // the current user, in its own temp prefix (pid, logs, temp folders): no system service.
 // The harness (test/e2e/harness.ts) spawns and stops the process; this file writes the config.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const SHIPPED_NGINX_CONF = join(__dirname, '..', '..', 'docs', 'deployment', 'nginx.conf');
+const SHIPPED_PATH = join('docs', 'deployment', 'nginx.conf');
+
+/** The checkout's shipped file, found upwards: compiled copies (the benchmarks run from .build/) sit deeper. */
+function findShipped(from: string): string {
+	for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+		if (existsSync(join(dir, SHIPPED_PATH))) return join(dir, SHIPPED_PATH);
+	}
+	throw new Error(`${SHIPPED_PATH} not found above ${from}`);
+}
+
+export const SHIPPED_NGINX_CONF = findShipped(__dirname);
 
 /** `hash`: the shipped rule (copies of one delivery to one webhook process); `roundRobin`: the same file without it. */
 export type Routing = 'hash' | 'roundRobin';
