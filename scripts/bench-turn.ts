@@ -476,7 +476,9 @@ async function measureSetting(setting: N8nSetting, topology: Topology = 'single'
 		// Scaled: the turn's CPU is spread over webhook processes and workers; the main's would say nothing.
 		const pid = topology === 'single' ? findN8nPid(n8n.port) : null;
 		const cpu = cpus();
-		const others = otherN8nProcesses(pid);
+		// Scaled: our own main and workers are n8n processes too (the count looks for start/worker).
+		const ownInScaled = topology === 'scaled' ? [n8n.mainPid(), n8n.workerPid(0), n8n.workerPid(1)].filter((own) => own !== undefined).length : 0;
+		const others = Math.max(0, otherN8nProcesses(pid) - ownInScaled);
 		console.log(`\nn8n ${version} (${TOPOLOGY_LABEL[topology]}), started in ${(n8n.timings.totalMs / 1000).toFixed(1)} s; client Node ${process.version}`);
 		console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; client and n8n share the cores`);
 		console.log(`load average (1/5/15 min) at start: ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')}; after n8n started: ${loads()}`);
