@@ -1,7 +1,8 @@
 // `npm run bench:turn [-- --rounds 200 --warmup 20 --gap-ms 100 --decompose --isolates --env NAME=VALUE
-//                        --concurrency 10 --concurrent-rounds N --matrix]`
+//                        --concurrency 10 --concurrent-rounds N --matrix --topology single|scaled|both]`
 //
-// One run, one n8n (regular mode, SQLite): the latency of a live Layercode turn answered by
+// One run, one n8n (regular mode, SQLite; or with --topology the scaled topology of
+// docs/deployment.md: nginx, two webhook processes, two workers, Redis, PostgreSQL): the latency of a live Layercode turn answered by
 // Voice Agent Trigger → Speak → End Turn, beside n8n's own streaming answer to the same request
 // (Webhook, Respond: Streaming → Respond to Webhook, text, streaming on). Both receive the same
 // Layercode `message` body. Measured from just before `fetch` (performance.now()) to:
@@ -36,6 +37,10 @@
 // settings.ts), each on its own fresh n8n, one after the other, and ends with one table (plus one
 // for the concurrent phase when --concurrency is given); --env then applies to every setting. Raw
 // samples of all settings go to .bench/turn-matrix-<timestamp>.json.
+// --topology scaled measures through nginx in the scaled topology (the harness's mode 'scaled');
+// `both` measures a single n8n first, then the scaled topology, and ends with their first-frame
+// p50/p95 side by side. n8n's CPU per turn is not read there (it is spread over five processes),
+// and --isolates/--matrix stay single-n8n measurements.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +52,7 @@ import { signLayercode } from '../test/support/sign';
 import { readTurn } from '../test/support/sse';
 import { runWithConcurrency } from './bench/concurrency';
 import { cpuMs, findN8nPid, isolateCounters, n8nVersion, otherN8nProcesses } from './bench/n8n-process';
-import { describeEnv, optionOrUsage, parseCount, parseEnvPairs } from './bench/options';
+import { describeEnv, optionOrUsage, parseCount, parseEnvPairs, parseTopology, type Topology } from './bench/options';
 import { settingEnv, TURN_MATRIX, type N8nSetting } from './bench/settings';
 import { percentile, ratioInterval, spread, type Spread } from './bench/statistics';
 
@@ -67,7 +72,8 @@ usage: npm run bench:turn -- [--rounds N (200)] [--warmup N (20)] [--gap-ms MS (
                              [--isolates]          (N8N_METRICS=true; afterwards, expression isolates acquired per request)
                              [--concurrency N (1)] (N > 1: also a phase of N turns at once, ours and native alternately)
                              [--concurrent-rounds N (--rounds)]
-                             [--matrix]            (every n8n setting of issue 13 on its own fresh n8n, one table; implies --isolates)`);
+                             [--matrix]            (every n8n setting of issue 13 on its own fresh n8n, one table; implies --isolates)
+                             [--topology single|scaled|both (single)]  (scaled: nginx, 2 webhook processes, 2 workers; both: side by side)`);
 	process.exit(2);
 }
 
@@ -82,6 +88,7 @@ const { values: args } = parseArgs({
 		concurrency: { type: 'string', default: '1' },
 		'concurrent-rounds': { type: 'string' },
 		matrix: { type: 'boolean', default: false },
+		topology: { type: 'string', default: 'single' },
 		help: { type: 'boolean', default: false },
 	},
 });
@@ -98,6 +105,12 @@ const CONCURRENT_ROUNDS = option(() => parseCount('concurrent-rounds', args['con
 /** --env, on top of every setting. */
 const EXTRA_ENV = option(() => parseEnvPairs(args.env ?? []));
 const OWN_ENV: Record<string, string> = ISOLATES ? { N8N_METRICS: 'true' } : {};
+const TOPOLOGIES = option(() => parseTopology(args.topology ?? 'single'));
+if (TOPOLOGIES.includes('scaled') && (ISOLATES || MATRIX)) usage('--isolates and --matrix measure a single n8n: leave them out with --topology scaled or both');
+const TOPOLOGY_LABEL: Record<Topology, string> = {
+	single: 'regular mode, SQLite',
+	scaled: 'scaled topology: nginx, 2 webhook processes, 2 workers, Redis, PostgreSQL',
+};
 const ISOLATE_PROBE_REQUESTS = 10;
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +443,7 @@ interface SettingResult {
 	n8nVersion: string;
 	n8nEnv: Record<string, string>;
 	startedAt: string;
-	mode: 'regular';
+	mode: 'regular' | 'scaled';
 	clientNode: string;
 	machine: { cores: number; model?: string; totalMemBytes: number };
 	loadavg: { atStart: number[]; afterWarmup: number[]; atEnd: number[] };
@@ -446,23 +459,27 @@ interface SettingResult {
 }
 
 /** Starts a fresh n8n with this setting, measures (paced, then concurrent if asked, then isolates), prints, stops it. */
-async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
+async function measureSetting(setting: N8nSetting, topology: Topology = 'single'): Promise<SettingResult> {
 	const n8nEnv = settingEnv(OWN_ENV, setting, EXTRA_ENV);
 	const startedAt = new Date();
 	const loadAtStart = loadavg();
-	console.log('Starting n8n (regular mode, SQLite) with the benchmark workflows…');
+	console.log(`Starting n8n (${TOPOLOGY_LABEL[topology]}) with the benchmark workflows…`);
 
 	const n8n = await startN8n({
 		workflows: CONTENDERS.map((contender) => contender.workflow),
 		credentials: [secretCredential(SECRET)],
 		env: n8nEnv,
+		mode: topology === 'scaled' ? 'scaled' : 'regular',
 	});
 	try {
 		const version = await n8nVersion(n8n);
-		const pid = findN8nPid(n8n.port);
+		// Scaled: the turn's CPU is spread over webhook processes and workers; the main's would say nothing.
+		const pid = topology === 'single' ? findN8nPid(n8n.port) : null;
 		const cpu = cpus();
-		const others = otherN8nProcesses(pid);
-		console.log(`\nn8n ${version} (regular mode, SQLite), started in ${(n8n.timings.totalMs / 1000).toFixed(1)} s; client Node ${process.version}`);
+		// Scaled: our own main and workers are n8n processes too (the count looks for start/worker).
+		const ownInScaled = topology === 'scaled' ? [n8n.mainPid(), n8n.workerPid(0), n8n.workerPid(1)].filter((own) => own !== undefined).length : 0;
+		const others = Math.max(0, otherN8nProcesses(pid) - ownInScaled);
+		console.log(`\nn8n ${version} (${TOPOLOGY_LABEL[topology]}), started in ${(n8n.timings.totalMs / 1000).toFixed(1)} s; client Node ${process.version}`);
 		console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; client and n8n share the cores`);
 		console.log(`load average (1/5/15 min) at start: ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')}; after n8n started: ${loads()}`);
 		console.log(`other n8n processes on this machine (start/worker, not ours): ${others}`);
@@ -614,7 +631,7 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			n8nVersion: version,
 			n8nEnv,
 			startedAt: startedAt.toISOString(),
-			mode: 'regular',
+			mode: topology === 'scaled' ? 'scaled' : 'regular',
 			clientNode: process.version,
 			machine: { cores: cpu.length, model: cpu[0]?.model.trim(), totalMemBytes: totalmem() },
 			loadavg: { atStart: loadAtStart, afterWarmup: loadAfterWarmup, atEnd: loadAtEnd },
@@ -681,6 +698,29 @@ function printMatrix(rows: MatrixRow[]) {
 	}
 }
 
+/** --topology both: first frame p50/p95 of each contender, a single n8n beside the scaled topology. */
+function printTopologies(results: Array<{ topology: Topology; result: Pick<SettingResult, 'summaries' | 'concurrent' | 'loadavg' | 'otherN8nProcesses'> }>) {
+	console.log(`\n## bench:turn --topology both: first frame, ms (${ROUNDS} paced rounds each)\n`);
+	console.log('| topology | contender | first p50 | first p95 | end p50 | end p95 | load average start / end | other n8n processes |');
+	console.log('|---|---|---|---|---|---|---|---|');
+	for (const { topology, result } of results) {
+		for (const contender of CONTENDERS) {
+			const s = result.summaries[contender.kind];
+			console.log(
+				`| ${TOPOLOGY_LABEL[topology]} | ${contender.kind} | ${num(s.first.p50)} | ${num(s.first.p95)} | ${num(s.end.p50)} | ${num(s.end.p95)} | ` +
+					`${result.loadavg.atStart[0].toFixed(1)} / ${result.loadavg.atEnd[0].toFixed(1)} | ${result.otherN8nProcesses} |`,
+			);
+		}
+		const c = result.concurrent;
+		if (c) {
+			console.log(
+				`| ${TOPOLOGY_LABEL[topology]}, ${CONCURRENCY} at once | ours / native | ${num(c.ours.first.p50)} / ${num(c.native.first.p50)} | ` +
+					`${num(c.ours.first.p95)} / ${num(c.native.first.p95)} | | | | |`,
+			);
+		}
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function writeRawSamples(prefix: string, startedAt: Date, content: object): string {
@@ -700,8 +740,14 @@ async function main() {
 
 	if (!MATRIX) {
 		try {
-			const { setting: _setting, n8nEnv: _env, ...result } = await measureSetting({ name: describeEnv(EXTRA_ENV), env: {} });
-			const file = writeRawSamples('turn', startedAt, { command: npmCommand, ...result });
+			const results: Array<{ topology: Topology; result: Omit<SettingResult, 'setting' | 'n8nEnv'> }> = [];
+			for (const topology of TOPOLOGIES) {
+				if (TOPOLOGIES.length > 1) console.log(`\n=== ${TOPOLOGY_LABEL[topology]} ===`);
+				const { setting: _setting, n8nEnv: _env, ...result } = await measureSetting({ name: describeEnv(EXTRA_ENV), env: {} }, topology);
+				results.push({ topology, result });
+			}
+			if (results.length > 1) printTopologies(results);
+			const file = writeRawSamples('turn', startedAt, results.length === 1 ? { command: npmCommand, ...results[0].result } : { command: npmCommand, topologies: results });
 			console.log(`\nraw samples: ${file}`);
 		} catch (error) {
 			console.error(error);

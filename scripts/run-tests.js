@@ -4,7 +4,8 @@
 // source tree and the packed tarball), and for each tested n8n (scripts/n8n-versions.json: the
 // primary 2.x, then the 1.x line) its provisioning and end-to-end suites (the primary also runs
 // the fresh-machine suite: provisioning repair and `npm run demo`), then the reliability
-// scenarios. Prints how long each stage took and ends with one line of totals: `N passed, N failed`.
+// scenarios (regular, queue mode, and the scaled topology: nginx, webhook processes, two
+// workers). Prints how long each stage took and ends with one line of totals: `N passed, N failed`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -61,17 +62,20 @@ function hasPostgres() {
 }
 
 /**
- * Queue mode and the demo's CRM database need Redis and PostgreSQL (Debian's packages). Installs
- * what is missing where we may (root with apt-get); otherwise stops here, before anything slow,
- * with one line saying what to run, instead of failing suite by suite.
+ * Queue mode and the demo's CRM database need Redis and PostgreSQL, the scaled topology nginx
+ * (Debian's packages). Installs what is missing where we may (root with apt-get); otherwise stops
+ * here, before anything slow, with one line saying what to run, instead of failing suite by suite.
+ * Debian's nginx package does not start a service where there is no init system (a container);
+ * the tests start their own nginx as the current user either way.
  */
 function systemPackages() {
-	const missing = () => [onPath('redis-server') ? '' : 'redis-server', hasPostgres() ? '' : 'postgresql'].filter(Boolean);
+	const missing = () =>
+		[onPath('redis-server') ? '' : 'redis-server', hasPostgres() ? '' : 'postgresql', onPath('nginx') ? '' : 'nginx'].filter(Boolean);
 	if (missing().length === 0) return true;
 	const install = `apt-get update && apt-get install -y ${missing().join(' ')}`;
 	if (process.getuid?.() === 0 && onPath('apt-get')) check('system packages', 'bash', ['-c', install], { DEBIAN_FRONTEND: 'noninteractive' });
 	if (missing().length === 0) return true;
-	console.error(`\nnpm test needs ${missing().join(' and ')} (queue mode, the demo's CRM database): run \`sudo ${install}\`, then npm test again.`);
+	console.error(`\nnpm test needs ${missing().join(' and ')} (queue mode, the scaled topology, the demo's CRM database): run \`sudo ${install}\`, then npm test again.`);
 	return false;
 }
 

@@ -34,3 +34,20 @@ export function optionOrUsage<T>(read: () => T, usage: (problem: string) => neve
 		return usage((error as Error).message);
 	}
 }
+
+/** Where a benchmark runs n8n: one process (regular mode, SQLite), or the scaled topology (docs/deployment.md). */
+export type Topology = 'single' | 'scaled';
+
+/** `--topology single|scaled|both` as the topologies to measure, in order; an Error for anything else. */
+export function parseTopology(raw: string): Topology[] {
+	switch (raw.trim()) {
+		case 'single':
+			return ['single'];
+		case 'scaled':
+			return ['scaled'];
+		case 'both':
+			return ['single', 'scaled'];
+		default:
+			throw new Error(`--topology must be single, scaled or both (got "${raw}")`);
+	}
+}

@@ -68,6 +68,8 @@ import { promisify } from 'node:util';
 import { parse as parseFlatted } from 'flatted';
 import type { ExecutionStatus, IDataObject, IRunExecutionData } from 'n8n-workflow';
 
+import { mainConfig, parseAccessLog, readShippedConfig, renderShippedConfig, type AccessEntry, type NginxPorts, type Routing } from '../support/nginx';
+
 const execFileAsync = promisify(execFile);
 
 function findRepoRoot(from: string): string {
@@ -100,13 +102,17 @@ const LOG_TAIL_CHARS = 6_000;
 /** Queue mode's PostgreSQL: a private cluster whose superuser is n8n's DB user. */
 const PG = { user: 'n8n', password: 'n8n-e2e-password', database: 'n8n' };
 const INSTALL_HINT = 'apt-get install redis-server postgresql';
+const NGINX_INSTALL_HINT = 'apt-get install nginx';
 
 /**
  * How n8n runs executions. `regular`: one `n8n start` on SQLite runs everything. `queue`: n8n's
  * scaling mode, with a private Redis and PostgreSQL: `n8n start` (UI, REST, webhooks; it enqueues
- * every execution) and one `n8n worker` that runs them.
+ * every execution) and one `n8n worker` that runs them. `scaled`: the topology n8n's scaling docs
+ * describe for more load: `n8n start` with N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true (UI, REST),
+ * two `n8n webhook` processes taking the production webhooks, two `n8n worker`s, and nginx in
+ * front running the shipped docs/deployment/nginx.conf (docs/deployment.md).
  */
-export type N8nMode = 'regular' | 'queue';
+export type N8nMode = 'regular' | 'queue' | 'scaled';
 
 export interface StartOptions {
 	/** n8n workflow JSON objects (each with a fixed id; webhook nodes with a fixed webhookId). */
@@ -125,6 +131,8 @@ export interface StartOptions {
 	 * install redis-server postgresql`; found in /usr/lib/postgresql/<major>/bin, or PG_BINDIR).
 	 */
 	mode?: N8nMode;
+	/** `scaled` only: how nginx starts routing production webhooks (default `hash`, the shipped rule); see N8n.setRouting. */
+	routing?: Routing;
 }
 
 /** Milliseconds each start-up stage took; stages in parallel overlap, so they do not add up. */
@@ -171,8 +179,10 @@ export interface N8n {
 	/** The n8n under test, e.g. "2.41.1" or "1.123.81" (N8N_VERSION picks it). */
 	version: string;
 	timings: StartTimings;
-	/** `${baseUrl}/webhook/${path}`: the production URL of a published webhook. */
+	/** `${baseUrl}/webhook/${path}`: the production URL of a published webhook (scaled: through nginx). */
 	webhookUrl(path: string): string;
+	/** Scaled: each webhook process's own http://127.0.0.1:<port>, bypassing nginx ([] otherwise). */
+	webhookProcessUrls: string[];
 	/** All executions (any status) of a workflow, newest first. */
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	/** One execution with its run data parsed. */
@@ -191,26 +201,42 @@ export interface N8n {
 	 * when KEEP_N8N=1).
 	 */
 	stop(): Promise<void>;
-	/** n8n's stdout and stderr so far, across restarts; in queue mode then the worker's, then Redis's and PostgreSQL's. */
+	/** n8n's stdout and stderr so far, across restarts; in queue mode then each worker's (and webhook process's), then the services'. */
 	log(): string;
-	/** The worker's stdout and stderr so far, across restarts ('' in regular mode). */
+	/** The workers' stdout and stderr so far, across restarts ('' in regular mode). */
 	workerLog(): string;
+	/** Scaled: webhook process `index`'s stdout and stderr so far. */
+	webhookProcessLog(index: number): string;
 	/** Ids of the executions a worker started, from its log ("Worker started execution 12 (job 3)"). */
 	workerExecutionIds(): string[];
 	/**
-	 * Queue mode: ends the worker and waits until it has exited. SIGKILL (default) is a crash: its
-	 * running executions are cut off. SIGTERM is n8n's graceful shutdown: it finishes them first.
+	 * Queue mode: ends worker `index` (default the first) and waits until it has exited. SIGKILL
+	 * (default) is a crash: its running executions are cut off. SIGTERM is n8n's graceful
+	 * shutdown: it finishes them first.
 	 */
-	killWorker(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
-	/** Queue mode: starts the worker again (after killWorker) and waits until it takes jobs. */
-	startWorker(): Promise<void>;
+	killWorker(signal?: 'SIGKILL' | 'SIGTERM', index?: number): Promise<void>;
+	/** Queue mode: starts worker `index` again (after killWorker) and waits until it takes jobs. */
+	startWorker(index?: number): Promise<void>;
+	/** Scaled: ends webhook process `index` (SIGKILL by default: a crash) and waits until it has exited. */
+	killWebhookProcess(index: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+	/** Scaled: starts webhook process `index` again and waits until it listens. */
+	startWebhookProcess(index: number): Promise<void>;
+	/**
+	 * Scaled: nginx reloads with the shipped rule (`hash`) or the same file without it
+	 * (`roundRobin`); resolves once the new configuration answers.
+	 */
+	setRouting(routing: Routing): Promise<void>;
+	/** Scaled: every request nginx proxied so far: svix-id, the webhook process(es) tried, status. */
+	accessLog(): Promise<AccessEntry[]>;
+	/** Queue mode: the workflow's static data as PostgreSQL holds it now (what every process loads per request). */
+	staticData(workflowId: string): Promise<IDataObject>;
 	/**
 	 * The PID of the running main process (`n8n start`: the Node process itself, whose
 	 * /proc/<pid>/status has its VmRSS), or undefined while it is stopped. Changes on restart().
 	 */
 	mainPid(): number | undefined;
-	/** Queue mode: the PID of the running worker process, or undefined (also in regular mode). */
-	workerPid(): number | undefined;
+	/** Queue mode: the PID of running worker `index` (default the first), or undefined (also in regular mode). */
+	workerPid(index?: number): number | undefined;
 	/**
 	 * n8n's "Retry" of a failed or crashed execution (POST /rest/executions/:id/retry), as the
 	 * editor's button does it: with the workflow as saved in the execution (loadWorkflow false) or
@@ -333,10 +359,21 @@ interface Instance {
 	port: number;
 	userFolder: string;
 	workflows: object[];
-	/** Queue mode's worker: its own user folder and env (same DB, Redis and encryption key). */
-	worker?: { userFolder: string; env: NodeJS.ProcessEnv; healthPort: number };
+	/** Queue mode's workers and the scaled topology's webhook processes. */
+	helpers: Helper[];
 	/** Appends a line to the main log (the harness's own notes). */
 	log?: (line: string) => void;
+}
+
+/** An n8n process beside the main: its own user folder and env (same DB, Redis and encryption key). */
+interface Helper {
+	kind: 'worker' | 'webhook';
+	/** For messages and logs: "n8n worker", "n8n worker 2", "n8n webhook 1". */
+	name: string;
+	userFolder: string;
+	env: NodeJS.ProcessEnv;
+	/** Where its /healthz/readiness answers: a worker's health server, a webhook process's own server. */
+	readinessUrl: string;
 }
 
 /**
@@ -357,6 +394,14 @@ function queueEnv(redisPort: number, pgPort: number): Record<string, string> {
 		DB_POSTGRESDB_POOL_SIZE: '4', // default 2: REST reads would queue behind execution writes
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 	};
+}
+
+/**
+ * What every process shares in the scaled topology: the URLs n8n shows and builds (production
+ * webhooks, $execution.resumeUrl) are nginx's, and n8n trusts one proxy hop's X-Forwarded-For.
+ */
+function scaledEnv(loadBalancerUrl: string): Record<string, string> {
+	return { WEBHOOK_URL: `${loadBalancerUrl}/`, N8N_PROXY_HOPS: '1' };
 }
 
 /** The worker's own: its health/readiness server on a free port, on loopback only. */
@@ -531,18 +576,14 @@ function spawnTracked(
 	return { name, child, exited };
 }
 
-function spawnN8n(instance: Instance, command: 'start' | 'worker', appendLog: (chunk: string) => void): Running {
-	const worker = command === 'worker';
-	if (worker && !instance.worker) throw new Error('no worker in regular mode');
-	return spawnTracked(
-		worker ? 'n8n worker' : 'n8n',
-		instance.bins.node24Bin,
-		[instance.bins.n8nBin, command],
-		worker && instance.worker
-			? { cwd: instance.worker.userFolder, env: instance.worker.env }
-			: { cwd: instance.userFolder, env: instance.env },
-		appendLog,
-	);
+/** `n8n start`: the main process. */
+function spawnN8n(instance: Instance, appendLog: (chunk: string) => void): Running {
+	return spawnTracked('n8n', instance.bins.node24Bin, [instance.bins.n8nBin, 'start'], { cwd: instance.userFolder, env: instance.env }, appendLog);
+}
+
+/** `n8n worker` or `n8n webhook`. */
+function spawnHelper(bins: Binaries, helper: Helper, appendLog: (chunk: string) => void): Running {
+	return spawnTracked(helper.name, bins.node24Bin, [bins.n8nBin, helper.kind], { cwd: helper.userFolder, env: helper.env }, appendLog);
 }
 
 function isAlive({ child }: Running): boolean {
@@ -732,12 +773,78 @@ async function stopService(service: Service): Promise<void> {
 	await stopProcess(service.process, service.stopSignal);
 }
 
-/** Redis and PostgreSQL for queue mode, or an error saying what to install. */
-async function queueBinaries(): Promise<{ redis: string; pgBinDir: string }> {
-	const [redis, pgBinDir] = await Promise.all([findExecutable('redis-server'), findPostgresBinDir()]);
+/** Redis and PostgreSQL for queue mode (and nginx for the scaled topology), or an error saying what to install. */
+async function queueBinaries(withNginx: boolean): Promise<{ redis: string; pgBinDir: string; nginx?: string }> {
+	const [redis, pgBinDir, nginx] = await Promise.all([
+		findExecutable('redis-server'),
+		findPostgresBinDir(),
+		withNginx ? findExecutable('nginx') : Promise.resolve(undefined),
+	]);
 	const missing = [redis ? '' : 'redis-server', pgBinDir ? '' : 'PostgreSQL (initdb, postgres, pg_isready, createdb)'].filter(Boolean);
 	if (!redis || !pgBinDir) throw new Error(`queue mode needs ${missing.join(' and ')}: ${INSTALL_HINT}`);
-	return { redis, pgBinDir };
+	if (withNginx && !nginx) throw new Error(`the scaled topology needs nginx: ${NGINX_INSTALL_HINT}`);
+	return { redis, pgBinDir, nginx };
+}
+
+interface LoadBalancerProcess {
+	service: Service;
+	setRouting(routing: Routing): Promise<void>;
+	accessLog(): Promise<AccessEntry[]>;
+}
+
+/**
+ * nginx with the shipped configuration (test/support/nginx.ts renders it), in the foreground in
+ * its own prefix, as the current user. Ready when its control listener answers the routing.
+ * Reloading (SIGHUP) starts new workers with the new file; the old ones finish their requests.
+ */
+async function startNginx(binary: string, ports: NginxPorts, routing: Routing, appendLog: (chunk: string) => void): Promise<LoadBalancerProcess> {
+	const dir = await mkdtemp(join(tmpdir(), 'voice-agent-nginx-'));
+	liveFolders.add(dir);
+	const shipped = readShippedConfig();
+	const asRoot = process.getuid?.() === 0;
+	const writeConfig = async (wanted: Routing) => {
+		await writeFile(join(dir, 'voice-agent.conf'), renderShippedConfig(shipped, ports, wanted));
+		await writeFile(join(dir, 'nginx.conf'), mainConfig(dir, ports, wanted, asRoot));
+	};
+	const answersRouting = async (wanted: Routing) => {
+		const response = await fetch(`http://127.0.0.1:${ports.control}/routing`);
+		return (await response.text()) === wanted;
+	};
+	await writeConfig(routing);
+	const running = spawnTracked('nginx', binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { cwd: dir, env: process.env }, appendLog);
+	const service: Service = { name: 'nginx', port: ports.listen, dir, process: running, stopSignal: 'SIGTERM' };
+	try {
+		await pollUntil('nginx to answer', () => answersRouting(routing), Date.now() + SERVICE_START_TIMEOUT_MS, [running]);
+	} catch (error) {
+		await stopService(service);
+		await discardFolder(dir);
+		throw error;
+	}
+	return {
+		service,
+		async setRouting(wanted) {
+			await writeConfig(wanted);
+			running.child.kill('SIGHUP');
+			await pollUntil(`nginx to reload with routing ${wanted}`, () => answersRouting(wanted), Date.now() + SERVICE_START_TIMEOUT_MS, [running]);
+			appendLog(`[harness] nginx reloaded: routing ${wanted}\n`);
+		},
+		accessLog: async () => parseAccessLog(await readFile(join(dir, 'access.log'), 'utf8').catch(() => '')),
+	};
+}
+
+/**
+ * A workflow's static data as stored: n8n loads it per webhook request and saves it back whole
+ * (WorkflowStaticDataService.saveStaticDataById), so this is what the next request anywhere sees.
+ */
+async function readStaticData(pgBinDir: string, pgPort: number, workflowId: string): Promise<IDataObject> {
+	if (!/^\w+$/.test(workflowId)) throw new Error(`not a workflow id: ${workflowId}`);
+	const { stdout } = await execFileAsync(
+		join(pgBinDir, 'psql'),
+		['-h', '127.0.0.1', '-p', String(pgPort), '-U', PG.user, '-d', PG.database, '-X', '-q', '-A', '-t', '-c', `SELECT "staticData" FROM workflow_entity WHERE id = '${workflowId}'`],
+		{ env: { ...process.env, PGPASSWORD: PG.password }, maxBuffer: 64 * 1024 * 1024 },
+	);
+	const text = stdout.trim();
+	return text === '' ? {} : (JSON.parse(text) as IDataObject);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1008,9 +1115,10 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 	const startedAt = Date.now();
 	installSafetyNet();
 	const mode: N8nMode = opts.mode ?? 'regular';
-	const queue = mode === 'queue';
-	// Before anything slow: a machine without Redis or PostgreSQL fails at once, saying what to install.
-	const queueBins = queue ? await queueBinaries() : undefined;
+	const queue = mode !== 'regular';
+	const scaled = mode === 'scaled';
+	// Before anything slow: a machine without Redis, PostgreSQL (or nginx) fails at once, saying what to install.
+	const queueBins = queue ? await queueBinaries(scaled) : undefined;
 	const bins = await provision();
 	const legacy = isLegacy(bins);
 	const ownFolders: string[] = [];
@@ -1021,50 +1129,79 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		return folder;
 	};
 	const userFolder = await newFolder('voice-agent-n8n-');
-	const [port, brokerPort, workerBrokerPort, workerHealthPort, redisPort, pgPort] = await freePorts(queue ? 6 : 2);
+	const workerCount = scaled ? 2 : queue ? 1 : 0;
+	const webhookCount = scaled ? 2 : 0;
+	// main + broker, Redis, PostgreSQL; two per helper process (its port, its task runner broker); nginx and its control port.
+	const ports = await freePorts(2 + (queue ? 2 : 0) + 2 * (workerCount + webhookCount) + (scaled ? 2 : 0));
+	const [port, brokerPort] = ports.splice(0, 2);
+	const [redisPort, pgPort] = queue ? ports.splice(0, 2) : [];
+	const [lbPort, lbControlPort] = scaled ? ports.splice(-2) : [];
+	const lbUrl = scaled ? `http://127.0.0.1:${lbPort}` : undefined;
 	const extraEnv = opts.env ?? {};
-	const sharedEnv = queue ? { ...queueEnv(redisPort, pgPort), ...extraEnv } : extraEnv;
+	const sharedEnv = queue ? { ...queueEnv(redisPort, pgPort), ...(lbUrl ? scaledEnv(lbUrl) : {}), ...extraEnv } : extraEnv;
 	const instance: Instance = {
 		bins,
-		env: n8nEnv(bins, userFolder, port, brokerPort, sharedEnv),
+		// Scaled: the main keeps the editor, REST API and test webhooks; production webhooks go to the webhook processes.
+		env: n8nEnv(bins, userFolder, port, brokerPort, scaled ? { ...sharedEnv, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' } : sharedEnv),
 		port,
 		userFolder,
 		workflows: opts.workflows,
+		helpers: [],
 	};
-	if (queue) {
-		const workerFolder = await newFolder('voice-agent-n8n-worker-');
-		instance.worker = {
-			userFolder: workerFolder,
+	for (let index = 0; index < workerCount; index++) {
+		const [healthPort, workerBrokerPort] = ports.splice(0, 2);
+		const folder = await newFolder('voice-agent-n8n-worker-');
+		instance.helpers.push({
+			kind: 'worker',
+			name: workerCount > 1 ? `n8n worker ${index + 1}` : 'n8n worker',
+			userFolder: folder,
 			// N8N_PORT as the main's: the worker builds URLs ($execution.resumeUrl) from it.
-			env: n8nEnv(bins, workerFolder, port, workerBrokerPort, { ...workerEnv(workerHealthPort), ...sharedEnv }),
-			healthPort: workerHealthPort,
-		};
+			env: n8nEnv(bins, folder, port, workerBrokerPort, { ...workerEnv(healthPort), ...sharedEnv }),
+			readinessUrl: `http://127.0.0.1:${healthPort}`,
+		});
 	}
+	for (let index = 0; index < webhookCount; index++) {
+		const [webhookPort, webhookBrokerPort] = ports.splice(0, 2);
+		const folder = await newFolder('voice-agent-n8n-webhook-');
+		instance.helpers.push({
+			kind: 'webhook',
+			name: `n8n webhook ${index + 1}`,
+			userFolder: folder,
+			env: n8nEnv(bins, folder, webhookPort, webhookBrokerPort, sharedEnv),
+			readinessUrl: `http://127.0.0.1:${webhookPort}`,
+		});
+	}
+	const workers = instance.helpers.filter((helper) => helper.kind === 'worker');
+	const webhookProcesses = instance.helpers.filter((helper) => helper.kind === 'webhook');
 	const baseUrl = `http://127.0.0.1:${port}`;
+	/** Where production webhooks are sent: the main, or in the scaled topology nginx. */
+	const webhookBase = lbUrl ?? baseUrl;
 	const session = new OwnerSession(baseUrl);
-	const logs = { main: '', worker: '', services: '' };
+	const logs = { main: '', services: '', helpers: new Map<Helper, string>(instance.helpers.map((helper) => [helper, ''])) };
 	const appendLog = (chunk: string) => {
 		logs.main += chunk;
 	};
-	const appendWorkerLog = (chunk: string) => {
-		logs.worker += chunk;
+	const helperLog = (helper: Helper) => (chunk: string) => {
+		logs.helpers.set(helper, (logs.helpers.get(helper) ?? '') + chunk);
 	};
 	const appendServicesLog = (chunk: string) => {
 		logs.services += chunk;
 	};
+	const workerLogs = (): string => workers.map((helper) => logs.helpers.get(helper) ?? '').join('\n');
+	const servicesTitle = scaled ? 'redis, postgres and nginx' : 'redis and postgres';
 	instance.log = appendLog;
-	/** What a failure message quotes: the main's log, and in queue mode the worker's and the services'. */
+	/** What a failure message quotes: the main's log, and in queue mode every helper's and the services'. */
 	const logTails = (): string =>
 		[
 			`--- n8n log (tail) ---\n${tail(logs.main)}`,
-			...(queue
-				? [`--- n8n worker log (tail) ---\n${tail(logs.worker)}`, `--- redis and postgres log (tail) ---\n${tail(logs.services)}`]
-				: []),
+			...instance.helpers.map((helper) => `--- ${helper.name} log (tail) ---\n${tail(logs.helpers.get(helper) ?? '')}`),
+			...(queue ? [`--- ${servicesTitle} log (tail) ---\n${tail(logs.services)}`] : []),
 		].join('\n');
 	const timings: StartTimings = { servicesMs: 0, installMs: 0, importMs: 0, bootMs: 0, totalMs: 0 };
 	let running: Running | undefined;
-	let worker: Running | undefined;
+	const helperProcs = new Map<Helper, Running>();
 	const services: Service[] = [];
+	let loadBalancer: LoadBalancerProcess | undefined;
 
 	/**
 	 * Starts `n8n start` and waits until it is usable: the whole server is up, the owner is logged
@@ -1074,7 +1211,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		const bootStartedAt = Date.now();
 		const deadline = bootStartedAt + START_TIMEOUT_MS;
 		const logFrom = logs.main.length;
-		const server = spawnN8n(instance, 'start', appendLog);
+		const server = spawnN8n(instance, appendLog);
 		running = server;
 		try {
 			await pollUntil('/healthz/readiness', () => healthy(baseUrl), deadline, [server]);
@@ -1092,7 +1229,7 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 			}
 			for (const probe of webhookProbes(instance.workflows)) {
 				const what = `webhook ${probe.method || 'any method'} /webhook/${probe.path}`;
-				await pollUntil(what, () => webhookRegistered(baseUrl, probe), deadline, [server]);
+				await pollUntil(what, () => webhookRegistered(webhookBase, probe), deadline, [server]);
 			}
 		} catch (error) {
 			await stopProcess(server);
@@ -1102,33 +1239,34 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		appendLog(`[harness] n8n ready in ${Date.now() - bootStartedAt} ms\n`);
 	};
 
-	/** Starts `n8n worker` and waits until its readiness says DB, Redis and the job processor are up. */
-	const bootWorker = async (): Promise<void> => {
-		const config = instance.worker;
-		if (!config) throw new Error('there is no worker in regular mode');
+	/**
+	 * Starts one `n8n worker` or `n8n webhook` and waits until its readiness says it is up (a
+	 * worker: DB, Redis and the job processor; a webhook process: its server listening).
+	 */
+	const bootHelper = async (helper: Helper): Promise<void> => {
 		const bootStartedAt = Date.now();
-		const proc = spawnN8n(instance, 'worker', appendWorkerLog);
-		worker = proc;
+		const append = helperLog(helper);
+		const proc = spawnHelper(instance.bins, helper, append);
+		helperProcs.set(helper, proc);
 		try {
-			const readiness = `http://127.0.0.1:${config.healthPort}`;
-			await pollUntil('the worker\'s /healthz/readiness', () => healthy(readiness), bootStartedAt + START_TIMEOUT_MS, [proc]);
+			await pollUntil(`the ${helper.name}'s /healthz/readiness`, () => healthy(helper.readinessUrl), bootStartedAt + START_TIMEOUT_MS, [proc]);
 		} catch (error) {
 			await stopProcess(proc);
-			worker = undefined;
+			helperProcs.delete(helper);
 			throw error;
 		}
-		appendWorkerLog(`[harness] n8n worker ready in ${Date.now() - bootStartedAt} ms\n`);
+		append(`[harness] ${helper.name} ready in ${Date.now() - bootStartedAt} ms\n`);
 	};
 
 	const stopN8nProcesses = async (): Promise<void> => {
-		await Promise.all([worker && stopProcess(worker), running && stopProcess(running)]);
-		worker = undefined;
+		await Promise.all([...[...helperProcs.values()].map((proc) => stopProcess(proc)), running && stopProcess(running)]);
+		helperProcs.clear();
 		running = undefined;
 	};
 
-	/** Main and worker start in parallel; if either fails, neither is left running. Throws with the logs' tails. */
+	/** Main and helpers start in parallel; if any fails, none is left running. Throws with the logs' tails. */
 	const boot = async (firstBoot: boolean): Promise<void> => {
-		const results = await Promise.allSettled([bootMain(firstBoot), ...(queue ? [bootWorker()] : [])]);
+		const results = await Promise.allSettled([bootMain(firstBoot), ...instance.helpers.map(bootHelper)]);
 		const failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
 		if (failures.length > 0) {
 			await stopN8nProcesses();
@@ -1138,19 +1276,35 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 
 	const stop = async (): Promise<void> => {
 		await stopN8nProcesses();
-		// Redis and PostgreSQL after n8n: n8n would otherwise log reconnect errors and stall its shutdown.
+		// The services after n8n: n8n would otherwise log reconnect errors and stall its shutdown.
 		await Promise.all(services.splice(0).map(stopService));
+		loadBalancer = undefined;
 		for (const folder of ownFolders.splice(0)) await discardFolder(folder);
 	};
 
-	/** Redis and PostgreSQL at once; whichever started is kept in `services` for stop(), even if the other failed. */
+	/** Redis, PostgreSQL (and nginx) at once; whichever started is kept in `services` for stop(), even if another failed. */
 	const startServices = async (): Promise<void> => {
 		if (!queueBins) return;
 		const servicesStartedAt = Date.now();
-		const results = await Promise.allSettled([
+		const starting: Array<Promise<Service>> = [
 			startRedis(queueBins.redis, redisPort, appendServicesLog),
 			startPostgres(queueBins.pgBinDir, pgPort, appendServicesLog),
-		]);
+		];
+		if (scaled && queueBins.nginx) {
+			const nginxPorts: NginxPorts = {
+				listen: lbPort,
+				main: port,
+				webhooks: webhookProcesses.map((helper) => Number(new URL(helper.readinessUrl).port)) as [number, number],
+				control: lbControlPort,
+			};
+			starting.push(
+				startNginx(queueBins.nginx, nginxPorts, opts.routing ?? 'hash', appendServicesLog).then((started) => {
+					loadBalancer = started;
+					return started.service;
+				}),
+			);
+		}
+		const results = await Promise.allSettled(starting);
 		for (const result of results) {
 			if (result.status === 'fulfilled') {
 				services.push(result.value);
@@ -1158,9 +1312,11 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 			}
 		}
 		const failed = results.find((result) => result.status === 'rejected');
-		if (failed) throw new Error(`${(failed.reason as Error).message}\n--- redis and postgres log ---\n${tail(logs.services)}`);
+		if (failed) throw new Error(`${(failed.reason as Error).message}\n--- ${servicesTitle} log ---\n${tail(logs.services)}`);
 		timings.servicesMs = Date.now() - servicesStartedAt;
-		appendServicesLog(`[harness] redis on ${redisPort} and postgres on ${pgPort} ready in ${timings.servicesMs} ms\n`);
+		appendServicesLog(
+			`[harness] redis on ${redisPort} and postgres on ${pgPort}${lbUrl ? ` and nginx on ${lbPort}` : ''} ready in ${timings.servicesMs} ms\n`,
+		);
 	};
 
 	const install = async (): Promise<void> => {
@@ -1169,11 +1325,9 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 			await opts.installPackage(userFolder);
 		} else if (opts.installPackage ?? true) {
 			await installThisPackage(userFolder);
-			// The worker loads community packages from its own user folder: the same files.
-			if (instance.worker) {
-				const nodes = join('.n8n', 'nodes');
-				await cp(join(userFolder, nodes), join(instance.worker.userFolder, nodes), { recursive: true });
-			}
+			// Workers and webhook processes load community packages from their own user folders: the same files.
+			const nodes = join('.n8n', 'nodes');
+			for (const helper of instance.helpers) await cp(join(userFolder, nodes), join(helper.userFolder, nodes), { recursive: true });
 		}
 		timings.installMs = Date.now() - installStartedAt;
 	};
@@ -1199,8 +1353,33 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 			`import ${timings.importMs}, boot ${timings.bootMs})\n`,
 	);
 
-	const requireQueue = (what: string): void => {
-		if (!queue) throw new Error(`${what}() needs queue mode (startN8n({ mode: 'queue' }))`);
+	const requireMode = (what: string, modes: N8nMode[]): void => {
+		if (!modes.includes(mode)) throw new Error(`${what}() needs ${modes.join(' or ')} mode (startN8n({ mode: '${modes[0]}' }))`);
+	};
+	const helperAt = (list: Helper[], index: number, what: string): Helper => {
+		const helper = list[index];
+		if (!helper) throw new Error(`${what}: there is no process ${index} (this topology has ${list.length})`);
+		return helper;
+	};
+	const killHelper = async (helper: Helper, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
+		const proc = helperProcs.get(helper);
+		if (!proc) return;
+		helperProcs.delete(helper);
+		await (signal === 'SIGKILL' ? killProcess(proc) : stopProcess(proc, 'SIGTERM'));
+		helperLog(helper)(`[harness] ${helper.name} ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'}\n`);
+	};
+	const restartHelper = async (helper: Helper): Promise<void> => {
+		const proc = helperProcs.get(helper);
+		if (proc && isAlive(proc)) throw new Error(`the ${helper.name} is already running`);
+		try {
+			await bootHelper(helper);
+		} catch (error) {
+			throw new Error(`${(error as Error).message}\n${logTails()}`);
+		}
+	};
+	const pidOf = (helper: Helper | undefined): number | undefined => {
+		const proc = helper && helperProcs.get(helper);
+		return proc && isAlive(proc) ? proc.child.pid : undefined;
 	};
 
 	const n8n: N8n = {
@@ -1210,7 +1389,8 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		mode,
 		version: bins.n8nVersion,
 		timings,
-		webhookUrl: (path) => `${baseUrl}/webhook/${path}`,
+		webhookUrl: (path) => `${webhookBase}/webhook/${path}`,
+		webhookProcessUrls: webhookProcesses.map((helper) => helper.readinessUrl),
 		executions: (id) => listExecutions(session, id, legacy),
 		executionData: (id) => readExecution(session, id),
 		testCredential: (credential) => session.post('/rest/credentials/test', { credentials: credential }),
@@ -1233,28 +1413,47 @@ export async function startN8n(opts: StartOptions): Promise<N8n> {
 		},
 		stop,
 		log: () =>
-			queue ? `${logs.main}\n--- n8n worker log ---\n${logs.worker}\n--- redis and postgres log ---\n${logs.services}` : logs.main,
-		workerLog: () => logs.worker,
-		workerExecutionIds: () => [...logs.worker.matchAll(/Worker started execution (\d+) \(job /g)].map((match) => match[1]),
-		async killWorker(signal = 'SIGKILL') {
-			requireQueue('killWorker');
-			const proc = worker;
-			if (!proc) return;
-			worker = undefined;
-			await (signal === 'SIGKILL' ? killProcess(proc) : stopProcess(proc, 'SIGTERM'));
-			appendWorkerLog(`[harness] n8n worker ${signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'}\n`);
+			[
+				logs.main,
+				...instance.helpers.map((helper) => `--- ${helper.name} log ---\n${logs.helpers.get(helper) ?? ''}`),
+				...(queue ? [`--- ${servicesTitle} log ---\n${logs.services}`] : []),
+			].join('\n'),
+		workerLog: workerLogs,
+		webhookProcessLog: (index) => logs.helpers.get(helperAt(webhookProcesses, index, 'webhookProcessLog')) ?? '',
+		workerExecutionIds: () => [...workerLogs().matchAll(/Worker started execution (\d+) \(job /g)].map((match) => match[1]),
+		async killWorker(signal = 'SIGKILL', index = 0) {
+			requireMode('killWorker', ['queue', 'scaled']);
+			await killHelper(helperAt(workers, index, 'killWorker'), signal);
 		},
-		async startWorker() {
-			requireQueue('startWorker');
-			if (worker && isAlive(worker)) throw new Error('the worker is already running');
-			try {
-				await bootWorker();
-			} catch (error) {
-				throw new Error(`${(error as Error).message}\n${logTails()}`);
-			}
+		async startWorker(index = 0) {
+			requireMode('startWorker', ['queue', 'scaled']);
+			await restartHelper(helperAt(workers, index, 'startWorker'));
+		},
+		async killWebhookProcess(index, signal = 'SIGKILL') {
+			requireMode('killWebhookProcess', ['scaled']);
+			await killHelper(helperAt(webhookProcesses, index, 'killWebhookProcess'), signal);
+		},
+		async startWebhookProcess(index) {
+			requireMode('startWebhookProcess', ['scaled']);
+			await restartHelper(helperAt(webhookProcesses, index, 'startWebhookProcess'));
+		},
+		async setRouting(routing) {
+			requireMode('setRouting', ['scaled']);
+			if (!loadBalancer) throw new Error('nginx is not running');
+			await loadBalancer.setRouting(routing);
+		},
+		async accessLog() {
+			requireMode('accessLog', ['scaled']);
+			if (!loadBalancer) throw new Error('nginx is not running');
+			return loadBalancer.accessLog();
+		},
+		async staticData(id) {
+			requireMode('staticData', ['queue', 'scaled']);
+			if (!queueBins) throw new Error('no PostgreSQL');
+			return readStaticData(queueBins.pgBinDir, pgPort, id);
 		},
 		mainPid: () => (running && isAlive(running) ? running.child.pid : undefined),
-		workerPid: () => (worker && isAlive(worker) ? worker.child.pid : undefined),
+		workerPid: (index = 0) => pidOf(workers[index]),
 		retryExecution: (id, loadWorkflow = false) => session.post(`/rest/executions/${id}/retry`, { loadWorkflow }),
 	};
 	return n8n;

@@ -1,4 +1,4 @@
-import { describeEnv, optionOrUsage, parseCount, parseEnvPairs } from '../../../../scripts/bench/options';
+import { describeEnv, optionOrUsage, parseCount, parseEnvPairs, parseTopology } from '../../../../scripts/bench/options';
 
 describe('parseCount', () => {
 	it('reads an integer at or above the minimum', () => {
@@ -47,5 +47,17 @@ describe('optionOrUsage', () => {
 
 	it("hands a parse error's reason to the script's usage", () => {
 		expect(() => optionOrUsage(() => parseCount('rounds', 'x', 1), usage)).toThrow('usage: --rounds must be an integer ≥ 1 (got "x")');
+	});
+});
+
+describe('parseTopology', () => {
+	it('reads single, scaled and both (single first, so the scaled figures print beside it)', () => {
+		expect(parseTopology('single')).toEqual(['single']);
+		expect(parseTopology('scaled')).toEqual(['scaled']);
+		expect(parseTopology(' both ')).toEqual(['single', 'scaled']);
+	});
+
+	it.each(['', 'queue', 'Scaled', 'single,scaled'])('rejects "%s", naming the choices', (raw) => {
+		expect(() => parseTopology(raw)).toThrow(`--topology must be single, scaled or both (got "${raw}")`);
 	});
 });
