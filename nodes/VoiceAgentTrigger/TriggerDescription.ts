@@ -2,7 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { PLATFORMS } from '../shared/platforms';
 import type { Platform } from '../shared/platforms/Platform';
-import type { SchemeParameter, VerificationScheme } from '../shared/verification/schemes';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	isTimed,
+	type SchemeParameter,
+	type VerificationScheme,
+} from '../shared/verification/schemes';
 
 const forPlatform = (...platform: string[]) => ({ show: { platform } });
 const forMethod = (...verification: string[]) => ({ show: { verification } });
@@ -12,6 +17,9 @@ const ids = (platforms: readonly Platform[]) => platforms.map((platform) => plat
 const SCHEMES = [...new Map(PLATFORMS.flatMap((p) => p.verification).map((scheme) => [scheme.value, scheme])).values()];
 const schemeValues = (keep: (scheme: VerificationScheme) => boolean) => SCHEMES.filter(keep).map((scheme) => scheme.value);
 const usingParameter = (name: SchemeParameter) => forMethod(...schemeValues((scheme) => scheme.parameters?.includes(name) ?? false));
+
+const toleranceDefault = (scheme: VerificationScheme) => scheme.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+const TOLERANCE_DEFAULTS = [...new Set(SCHEMES.filter(isTimed).map(toleranceDefault))];
 
 // A name, not PLATFORMS[0].id: n8n's lint (and scanner) reads a parameter's default only when it is a literal or a name.
 const FIRST_PLATFORM = PLATFORMS[0].id;
@@ -132,32 +140,36 @@ export const triggerProperties: INodeProperties[] = [
 		description: 'Text the header puts before the signature, if any',
 		displayOptions: usingParameter('signaturePrefix'),
 	},
-	{
-		displayName: 'Timestamp Tolerance (Seconds)',
-		name: 'toleranceSeconds',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 300,
-		description: 'Deliveries signed longer ago (or further in the future) than this are refused as replays',
-		displayOptions: usingParameter('toleranceSeconds'),
-	},
+	// One per default window (ElevenLabs' is 30 minutes): a saved value keeps its meaning, since
+	// n8n stores only values that differ from the default shown with the chosen scheme.
+	...TOLERANCE_DEFAULTS.map(
+		(seconds): INodeProperties => ({
+			displayName: 'Timestamp Tolerance (Seconds)',
+			name: 'toleranceSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: seconds,
+			description: 'Deliveries signed longer ago (or further in the future) than this are refused as replays',
+			displayOptions: forMethod(...schemeValues((scheme) => isTimed(scheme) && toleranceDefault(scheme) === seconds)),
+		}),
+	),
 	// Parameters only one platform has (Other: Event Field).
 	...PLATFORMS.flatMap((platform) =>
 		(platform.properties ?? []).map((property) => ({ ...property, displayOptions: forPlatform(platform.id) })),
 	),
 	// The events each platform sends; deliveries of the others are answered 200 and start nothing.
 	...PLATFORMS.map(
-		(platform): INodeProperties => ({
+		({ id, events, defaultEvents = ['*'] }): INodeProperties => ({
 			displayName: 'Events',
 			name: 'events',
 			type: 'multiOptions',
-			displayOptions: forPlatform(platform.id),
+			displayOptions: forPlatform(id),
 			options: [
 				{ name: 'All Events', value: '*' },
-				...[...platform.events].sort((a, b) => a.name.localeCompare(b.name)),
+				...[...events].sort((a, b) => a.name.localeCompare(b.name)),
 				{ name: 'Other Events', value: 'other', description: 'Events this node does not know yet, as the platform names them' },
 			],
-			default: ['*'],
+			default: [...defaultEvents],
 			description: 'Deliveries of other events are answered 200 and start no execution',
 		}),
 	),
@@ -184,7 +196,7 @@ export const triggerProperties: INodeProperties[] = [
 						name: 'When the Workflow Succeeds',
 						value: 'workflowSucceeds',
 						description:
-							'Answer once the workflow has finished: 2xx if it succeeded, 500 if it failed, so the sender retries the delivery and the workflow runs again. The sender waits meanwhile: keep the workflow shorter than its deadline (Agntix: 15 s).',
+							'Answer once the workflow has finished: 2xx if it succeeded, 500 if it failed, so the sender retries the delivery and the workflow runs again. The sender waits meanwhile: keep the workflow shorter than its deadline (Agntix: 15 s, Retell: 10 s).',
 					},
 				],
 				default: 'executionStarts',

@@ -13,7 +13,6 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { KNOWN_EVENTS } from '../shared/events';
 import { fetchTranscript } from '../shared/platformApi';
 import { platformById } from '../shared/platforms';
 import type { Platform } from '../shared/platforms/Platform';
@@ -45,6 +44,7 @@ import {
 	type VerificationSettings,
 } from '../shared/verification/schemes';
 import { testWebhookSecretCredential } from './webhookSecretTest';
+import { withoutSecret } from './withoutSecret';
 
 const MISSING_SECRET =
 	'Signature verification is on but no Voice Agent Webhook Secret API credential with a Webhook Signing Secret is selected. Add it, or set Verification to None.';
@@ -161,10 +161,10 @@ interface TriggerOptions {
 	includeTranscript?: boolean;
 }
 
-/** "Other Events": those outside the platform's list (and, for a list a later version grew, outside every list). */
+/** "Other Events": those outside the platform's own list. */
 function isEventWanted(events: string[], event: string, platform: Platform): boolean {
 	if (events.includes('*') || events.includes(event)) return true;
-	return events.includes('other') && !KNOWN_EVENTS.has(event) && !platform.events.some((known) => known.value === event);
+	return events.includes('other') && !platform.events.some((known) => known.value === event);
 }
 
 export class VoiceAgentTrigger implements INodeType {
@@ -275,6 +275,7 @@ export class VoiceAgentTrigger implements INodeType {
 			return answer(res, 500, { error: 'configuration', message: configured.problem });
 		}
 		const { settings, platform, scheme } = configured;
+		let secret = '';
 		if (scheme.key === 'jwt') {
 			const verification = await verifyInboundJwt(this, headers);
 			if (!verification.valid) {
@@ -284,7 +285,7 @@ export class VoiceAgentTrigger implements INodeType {
 					: answer(res, 401, { error: 'unauthorized', reason: verification.reason });
 			}
 		} else if (scheme.key !== 'none') {
-			const secret = await signingSecret(this);
+			secret = await signingSecret(this);
 			// The same check as at publish: the credential may have changed since.
 			const problem = secret === '' ? MISSING_SECRET : secretProblem(scheme, secret);
 			if (problem) {
@@ -298,8 +299,9 @@ export class VoiceAgentTrigger implements INodeType {
 		}
 
 		let payload: unknown;
+		const text = body.toString('utf8');
 		try {
-			payload = JSON.parse(body.toString('utf8'));
+			payload = JSON.parse(text);
 		} catch {
 			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not valid JSON' });
 		}
@@ -307,6 +309,7 @@ export class VoiceAgentTrigger implements INodeType {
 			return answer(res, 400, { error: 'invalid_json', reason: 'the body is not a JSON object' });
 		}
 
+		payload = withoutSecret(payload as IDataObject, text, secret);
 		const parsed = platform.parse(payload as IDataObject, (name) => this.getNodeParameter(name, null));
 		const options = this.getNodeParameter('triggerOptions', {}) as TriggerOptions;
 		if (options.strictSchema && parsed.warnings.length > 0) {

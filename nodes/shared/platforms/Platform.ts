@@ -58,6 +58,11 @@ export interface Platform {
 	/** The normalised events this platform sends, offered in the Events parameter. */
 	events: PlatformEvent[];
 	/**
+	 * The Events a new trigger starts with; all of them when absent. For a platform that sends
+	 * many messages to the same URL (Vapi: every speech update), only those a workflow wants.
+	 */
+	defaultEvents?: string[];
+	/**
 	 * Live turns: n8n runs every delivery in streaming mode and the trigger answers the request
 	 * itself (SSE for a turn, JSON for `expectsJsonReply`). Otherwise deliveries are acknowledged.
 	 */

@@ -142,9 +142,15 @@ const elevenLabsSignature: VerificationScheme = {
 	name: 'ElevenLabs Signature',
 	key: 'textSecret',
 	parameters: ['toleranceSeconds'],
+	// ElevenLabs' own SDK accepts a signature for 30 minutes; a repeat inside it is a duplicate.
+	defaultToleranceSeconds: 1800,
 	verify: ({ headers, body }, secret, settings) =>
-		verifyTimestampedHmac(header(headers, 'elevenlabs-signature'), body, secret, { ...settings, signatureKey: 'v0' }),
+		// Fixed key and hash: the generic Signature Key and Algorithm parameters are not this scheme's.
+		verifyTimestampedHmac(header(headers, 'elevenlabs-signature'), body, secret, { ...settings, signatureKey: 'v0', algorithm: 'sha256' }),
 };
+
+/** The events ElevenLabs sends at most once per conversation (repeats of them are retries). */
+const ONCE_PER_CONVERSATION = new Set(['post_call_transcription', 'post_call_audio', 'call_initiation_failure']);
 
 export const elevenLabs: Platform = {
 	id: 'elevenlabs',
@@ -163,7 +169,8 @@ export const elevenLabs: Platform = {
 	deliveryId(_headers, payload) {
 		const conversation = asString(asObject(payload.data).conversation_id);
 		const type = asString(payload.type);
-		return conversation && type ? `${conversation}:${type}` : null;
+		// Only the events sent once per conversation: a type we do not know may come more than once.
+		return conversation && type && ONCE_PER_CONVERSATION.has(type) ? `${conversation}:${type}` : null;
 	},
 	parse(payload) {
 		const eventType = asString(payload.type);

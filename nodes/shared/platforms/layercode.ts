@@ -139,7 +139,8 @@ const layercodeSignature: VerificationScheme = {
 	key: 'textSecret',
 	parameters: ['toleranceSeconds'],
 	verify: ({ headers, body }, secret, settings) =>
-		verifyTimestampedHmac(header(headers, 'layercode-signature'), body, secret, settings),
+		// Fixed key and hash: the generic Signature Key and Algorithm parameters are not this scheme's.
+		verifyTimestampedHmac(header(headers, 'layercode-signature'), body, secret, { ...settings, signatureKey: 'v1', algorithm: 'sha256' }),
 };
 
 const sessionPath = (ref: SessionRef) =>

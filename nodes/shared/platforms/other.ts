@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import toPath from 'lodash/toPath';
 
+import { EVENTS } from '../events';
 import {
 	bearerJwt,
 	bodyHmac,
@@ -33,7 +34,16 @@ export const otherPlatform: Platform = {
 	urlGoesTo: 'into your platform’s webhook settings',
 	verification: [bearerJwt, bodyHmac, noVerification, sharedSecret, standardWebhooks, stripeStyle],
 	defaultVerification: standardWebhooks.value,
-	events: [],
+	// The names offered before platforms had their own lists: a generic sender's event is matched
+	// as sent, and workflows saved with one of these keep it (and "Other Events" its meaning).
+	events: [
+		EVENTS.sessionStarted,
+		EVENTS.sessionUpdated,
+		EVENTS.sessionEnded,
+		EVENTS.turnMessage,
+		EVENTS.turnWelcome,
+		EVENTS.clientData,
+	],
 	properties: [
 		{
 			displayName: 'Event Field',

@@ -156,6 +156,8 @@ function deliveryId(payload: IDataObject): string | null {
 	if (callId === null) return null;
 	if (type === 'end-of-call-report') return `${callId}:end-of-call-report`;
 	const status = asString(message.status);
+	// A call can be forwarded more than once: each `forwarding` is its own event.
+	if (status === 'forwarding') return null;
 	return type === 'status-update' && status !== null ? `${callId}:status-update:${status}` : null;
 }
 
@@ -222,7 +224,7 @@ export const vapi: Platform = {
 	displayName: 'Vapi',
 	description: 'Server messages: end-of-call report with analysis, call status updates',
 	urlGoesTo:
-		'into Vapi as the Server URL (assistant, phone number or organization), with end-of-call-report and status-update among its Server Messages and your credential attached',
+		'into Vapi as the Server URL (assistant, phone number or organization) with your credential attached, and set its Server Messages to end-of-call-report and status-update: each other message (speech updates…) would be a delivery too',
 	// Vapi calls Bearer Token in Authorization "the recommended approach"; HMAC also signs the body and time.
 	verification: [vapiBearerToken, vapiHmac, vapiSecret, noVerification],
 	defaultVerification: vapiBearerToken.value,
@@ -231,6 +233,9 @@ export const vapi: Platform = {
 		{ ...EVENTS.sessionUpdated, description: 'Vapi status-update with any other status (ringing, forwarding, ended…)' },
 		{ ...EVENTS.sessionEnded, description: 'Vapi end-of-call-report: summary, structured data, success evaluation, transcript, recording' },
 	],
+	// Vapi sends a message for everything (each speech update, tool call…) to the same URL: a new
+	// trigger takes the call's lifecycle only; the rest stays one click away (All / Other Events).
+	defaultEvents: [EVENTS.sessionStarted.value, EVENTS.sessionUpdated.value, EVENTS.sessionEnded.value],
 	deliveryId: (_headers, payload) => deliveryId(payload),
 	parse(payload) {
 		const message = asObject(payload.message);

@@ -55,11 +55,16 @@ export interface VerificationScheme {
 	key: 'standardWebhooksSecret' | 'textSecret' | 'jwt' | 'none';
 	/** The generic parameters this scheme reads. */
 	parameters?: SchemeParameter[];
+	/** Timestamp Tolerance for a new trigger, when the platform's own window differs from 300 s. */
+	defaultToleranceSeconds?: number;
 	/** Checks one request; `secret` is the credential's, non-empty. Absent for `jwt` and `none`. */
 	verify?(request: SignedRequest, secret: string, settings: VerificationSettings): Verification;
 	/** The delivery id the scheme carries (Standard Webhooks' `webhook-id`), for de-duplication. */
 	deliveryId?(headers: IncomingHttpHeaders): string | null;
 }
+
+/** Timestamp Tolerance for a new trigger: five minutes, as Svix, Stripe and Retell. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** The secret-holding schemes whose signing time is checked, so Timestamp Tolerance applies. */
 export const isTimed = (scheme: VerificationScheme) => scheme.parameters?.includes('toleranceSeconds') ?? false;

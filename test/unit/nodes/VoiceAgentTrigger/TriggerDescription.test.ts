@@ -99,3 +99,35 @@ describe('option labels', () => {
 		expect((option as { description?: string }).description).toContain('t=…,v1=…');
 	});
 });
+
+describe('defaults taken from the registry', () => {
+	const propertyShown = (name: string, parameters: INodeParameters) =>
+		triggerProperties.find(
+			(property) =>
+				property.name === name && NodeHelpers.displayParameter(parameters, property, nodeWith(parameters), trigger.description),
+		);
+
+	test('Events: every event for every platform, except Vapi’s call lifecycle only (it sends each speech update too)', () => {
+		for (const platform of Object.keys(PLATFORMS)) {
+			expect({ platform, default: propertyShown('events', { platform })?.default }).toEqual({
+				platform,
+				default: platform === 'vapi' ? ['session.started', 'session.updated', 'session.ended'] : ['*'],
+			});
+		}
+	});
+
+	test('Timestamp Tolerance: 300 s, ElevenLabs 1800 s (its SDK’s 30 minutes)', () => {
+		expect(propertyShown('toleranceSeconds', { platform: 'agntix', verification: 'standardWebhooks' })?.default).toBe(300);
+		expect(propertyShown('toleranceSeconds', { platform: 'layercode', verification: 'layercodeSignature' })?.default).toBe(300);
+		expect(propertyShown('toleranceSeconds', { platform: 'retell', verification: 'retellSignature' })?.default).toBe(300);
+		expect(propertyShown('toleranceSeconds', { platform: 'elevenlabs', verification: 'elevenlabsSignature' })?.default).toBe(1800);
+		expect(propertyShown('toleranceSeconds', { platform: 'other', verification: 'bodyHmac' })).toBeUndefined();
+	});
+
+	test('Other (Generic) keeps the six events every platform offered before platforms had their own lists', () => {
+		const values = (propertyShown('events', { platform: 'other' })?.options ?? []).map((option) => ('value' in option ? option.value : ''));
+		expect(values.sort()).toEqual(
+			['*', 'other', 'session.started', 'session.updated', 'session.ended', 'turn.message', 'turn.welcome', 'client.data'].sort(),
+		);
+	});
+});

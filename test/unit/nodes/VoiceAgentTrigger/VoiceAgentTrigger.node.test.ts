@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
 	resolveWebhookDescriptionField,
 	webhookDescriptionIsNativelyResolvable,
@@ -603,5 +604,48 @@ describe('Include Full Transcript reads the API key from the optional API-key cr
 		expect(outcome.item?.transcript).toEqual([]);
 		expect(outcome.getCredentials).toHaveBeenCalledWith('voiceAgentApiKeyApi');
 		expect(outcome.httpRequestWithAuthentication).toHaveBeenCalledWith('voiceAgentApiKeyApi', expect.objectContaining({ method: 'GET' }));
+	});
+});
+
+describe('review findings on the registry (issue 16)', () => {
+	test('Other (Generic), Events "Other Events": a sent session.failed still runs, as before platforms had their own lists', async () => {
+		const body = JSON.stringify({ type: 'session.failed', id: 'x' });
+		const outcome = await deliver({ parameters: { platform: 'other', verification: 'none', events: ['other'] } }, body);
+		expect(outcome.item).toMatchObject({ event: 'session.failed', provider: 'other' });
+	});
+
+	test('the webhook secret echoed in a payload (Vapi’s assistant.server.headers) reaches neither the item nor raw', async () => {
+		const body = JSON.stringify({
+			message: {
+				type: 'end-of-call-report',
+				call: { id: 'call-1' },
+				assistant: { server: { headers: { authorization: `Bearer ${TEXT_SECRET}` } } },
+				analysis: { summary: `not secret` },
+			},
+		});
+		const outcome = await deliver(
+			{ parameters: { platform: 'vapi', verification: 'vapiBearerToken', events: ['*'] }, credential: { webhookSecret: TEXT_SECRET } },
+			body,
+			{ authorization: `Bearer ${TEXT_SECRET}` },
+		);
+		expect(outcome.status).toBe(200);
+		expect(outcome.item).toMatchObject({ event: 'session.ended', summary: 'not secret' });
+		expect(JSON.stringify(outcome.item)).not.toContain(TEXT_SECRET);
+		expect(JSON.stringify(outcome.item)).toContain('Bearer [redacted]');
+	});
+
+	test('Layercode’s signature ignores the generic Signature Key and Algorithm a saved node may still hold', async () => {
+		const body = JSON.stringify({ type: 'session.end', session_id: 's-1' });
+		const t = Math.floor(Date.now() / 1000);
+		const mac = createHmac('sha256', TEXT_SECRET).update(`${t}.${body}`).digest('hex');
+		const outcome = await deliver(
+			{
+				parameters: { platform: 'layercode', verification: 'layercodeSignature', signatureKey: 'v0', signatureAlgorithm: 'sha512' },
+				credential: { webhookSecret: TEXT_SECRET },
+			},
+			body,
+			{ 'layercode-signature': `t=${t},v1=${mac}` },
+		);
+		expect(outcome.status).not.toBe(401);
 	});
 });

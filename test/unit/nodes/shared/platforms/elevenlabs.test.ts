@@ -252,7 +252,8 @@ describe('ElevenLabs: names JavaScript objects inherit', () => {
 		expect(parsed).toMatchObject({ event: name, expectsStream: false, warnings: [] });
 		expect(KNOWN_EVENTS.has(parsed.event)).toBe(false);
 		expect(parsed.fields.eventType).toBe(name);
-		expect(elevenLabs.deliveryId?.({}, payload)).toBe(`c-1:${name}`);
+		// Not an event sent once per conversation: no delivery id, so nothing is dropped as a repeat.
+		expect(elevenLabs.deliveryId?.({}, payload)).toBeNull();
 	});
 
 	test('a collected field named __proto__ is an ordinary key of extracted, not its prototype', () => {
@@ -265,6 +266,13 @@ describe('ElevenLabs: names JavaScript objects inherit', () => {
 });
 
 describe('ElevenLabs: delivery id (none is sent: conversation id and type)', () => {
+	test('only for the events sent once per conversation; an unknown type may repeat', () => {
+		for (const type of ['post_call_transcription', 'post_call_audio', 'call_initiation_failure']) {
+			expect(elevenLabs.deliveryId?.({}, { type, data: { conversation_id: 'c-1' } })).toBe(`c-1:${type}`);
+		}
+		expect(elevenLabs.deliveryId?.({}, { type: 'answering_machine_detection', data: { conversation_id: 'c-1' } })).toBeNull();
+	});
+
 	test('one per conversation and type, whatever the headers', () => {
 		const payload = fixture('elevenlabs/post_call_transcription');
 		expect(elevenLabs.deliveryId?.({}, payload)).toBe(`${CONVERSATION}:post_call_transcription`);

@@ -355,6 +355,7 @@ describe('Vapi: deliveryId (derived: Vapi documents none)', () => {
 		['no call', { message: { type: 'end-of-call-report' } }],
 		['a call id that is not text', { message: { type: 'end-of-call-report', call: { id: { x: 1 } } } }],
 		['a status-update without status', { message: { type: 'status-update', call: { id: 'c' } } }],
+		['forwarding (a call can be forwarded twice)', { message: { type: 'status-update', status: 'forwarding', call: { id: 'c' } } }],
 		['no message', {}],
 		['a message that is text', { message: 'end-of-call-report' }],
 	])('%s → null (not de-duplicated)', (_, payload) => {
