@@ -1,7 +1,8 @@
-// One set of helpers for e2e tests that post webhook deliveries to a Voice Agent Trigger workflow
-// (made by triggerOnly) and check the executions they start. Each takes the running n8n.
-import { nodeOutputJson, printLogOnFailure, type ExecutionDetail, type N8n } from './harness';
-import { triggerPath } from './workflows';
+// One set of helpers for e2e files that post webhook deliveries to Voice Agent Trigger workflows
+// (made by triggerOnly) and check the executions they start: n8n for the file, posting, reading
+// the trigger's items, and proving how many executions there are. Each takes the running n8n.
+import { nodeOutputJson, printLogOnFailure, startN8n, type ExecutionDetail, type N8n } from './harness';
+import { secretCredential, triggerPath } from './workflows';
 import { postJson, type PostAnswer } from '../support/post';
 import type { Headers } from '../support/sign';
 
@@ -57,9 +58,18 @@ export async function expectExecutions(
 }
 
 /**
- * `test` whose failure prints n8n's log. Takes a getter: the file's n8n is started in beforeAll,
- * after the tests are declared.
+ * The lifecycle of a test file: starts n8n with these trigger workflows and the Webhook Secret
+ * credential before its tests (handing it to `use`: the tests are declared before it exists) and
+ * stops it after them. Returns `guarded`: `test` whose failure prints n8n's log.
  */
-export function guardedTest(n8n: () => N8n | undefined) {
-	return (name: string, body: () => Promise<void>, timeout = 120_000) => test(name, () => printLogOnFailure(n8n(), body), timeout);
+export function n8nWithTriggers(workflows: object[], webhookSecret: string, use: (n8n: N8n) => void) {
+	let n8n: N8n | undefined;
+	beforeAll(async () => {
+		n8n = await startN8n({ workflows, credentials: [secretCredential(webhookSecret)] });
+		use(n8n);
+	}, 600_000);
+	afterAll(async () => {
+		await n8n?.stop();
+	});
+	return (name: string, body: () => Promise<void>, timeout = 120_000) => test(name, () => printLogOnFailure(n8n, body), timeout);
 }

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { deliver, executionItems, expectExecutions, guardedTest } from './deliveries';
-import { startN8n, type N8n } from './harness';
-import { secretCredential, triggerOnly } from './workflows';
+import { deliver, executionItems, expectExecutions, n8nWithTriggers } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { nowSeconds, signElevenLabs, type Headers } from '../support/sign';
 
 // An ElevenLabs webhook secret is text used as the HMAC key as it is (the SDK does the same).
@@ -34,15 +34,7 @@ const genuine = (path: string, name: string, conversationId: string) => () => {
 	return post(path, body, signElevenLabs(body, SECRET));
 };
 
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = guardedTest(() => n8n);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 const transcription = fixture('post_call_transcription');
 const failure = fixture('call_initiation_failure');

@@ -4,9 +4,9 @@
 // a delivery (the same body, signed again later) and a concurrent copy start no second execution.
 import { symmetric } from 'retell-sdk/lib/webhook_auth';
 
-import { deliver, expectExecutions, guardedTest, onlyExecutionItem as onlyItem } from './deliveries';
-import { startN8n, type ExecutionDetail, type N8n } from './harness';
-import { secretCredential, triggerOnly } from './workflows';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { ExecutionDetail, N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { signRetell, type Headers } from '../support/sign';
 import { fixtureText } from '../unit/helpers/fixtures';
 
@@ -45,15 +45,7 @@ async function onlyExecutionItem(workflowId: string) {
 	return item;
 }
 
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(API_KEY)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = guardedTest(() => n8n);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), API_KEY, (started) => (n8n = started));
 
 const PARTIES = {
 	sessionId: CALL,

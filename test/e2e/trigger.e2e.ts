@@ -1,9 +1,9 @@
 // Voice Agent Trigger in a real n8n: genuine deliveries from every platform start exactly one
 // execution with the normalised fields; bad input gets its status and starts nothing;
 // concurrent and post-restart copies of one Agntix delivery start one execution.
-import { deliver, expectExecutions, guardedTest, onlyExecutionItem as onlyItem } from './deliveries';
-import { startN8n, type N8n } from './harness';
-import { secretCredential, triggerOnly } from './workflows';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -70,15 +70,7 @@ const freshId = () => `msg_e2e_${process.pid}_${++deliveryCounter}`;
 const post = (path: string, body: string, headers: Headers) => deliver(n8n, path, body, headers);
 const onlyExecutionItem = (workflowId: string) => onlyItem(n8n, workflowId);
 
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = guardedTest(() => n8n);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 describe('genuine deliveries start one execution with normalised fields', () => {
 	guarded('Agntix session.ended (Svix signature)', async () => {

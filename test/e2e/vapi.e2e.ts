@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { deliver, expectExecutions, guardedTest, onlyExecutionItem as onlyItem } from './deliveries';
-import { startN8n, type N8n } from './harness';
-import { secretCredential, triggerOnly } from './workflows';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { nowSeconds, signVapiHmac, type Headers } from '../support/sign';
 
 const SECRET = 'vapi-e2e-secret-9c4f1a7e2b6d';
@@ -44,15 +44,7 @@ const genuineReport = (path: string, name: string, sign: (body: string) => Heade
 	return post(path, body, sign(body));
 };
 
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = guardedTest(() => n8n);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 describe('genuine server messages start one execution with normalised fields', () => {
 	guarded('end-of-call-report, Bearer Token (the default)', async () => {
