@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
-import { secretCredential, triggerOnly, triggerPath } from './workflows';
-import { postJson } from '../support/post';
+import { deliver, executionItems, expectExecutions, n8nWithTriggers } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { nowSeconds, signElevenLabs, type Headers } from '../support/sign';
 
 // An ElevenLabs webhook secret is text used as the HMAC key as it is (the SDK does the same).
@@ -23,35 +23,18 @@ const WORKFLOWS = {
 
 let n8n: N8n;
 
-async function post(path: string, body: string, headers: Headers) {
-	return postJson(n8n.webhookUrl(triggerPath(path)), body, headers);
-}
+const post = (path: string, body: string, headers: Headers) => deliver(n8n, path, body, headers);
+const items = (workflowId: string, count: number) => executionItems(n8n, workflowId, count);
 
-/** The trigger's output items of the workflow's executions, once there are `count` of them. */
-async function items(workflowId: string, count: number) {
-	const executions = await n8n.waitForExecutions(workflowId, count);
-	expect(executions).toHaveLength(count);
-	const details = await Promise.all(executions.map((execution) => n8n.executionData(execution.id)));
-	for (const execution of executions) expect(execution.status).toBe('success');
-	return details.map((detail) => ({ item: nodeOutputJson(detail, 'Voice Agent Trigger')[0], stored: JSON.stringify(detail) }));
-}
+/** A fixture's delivery for a conversation of its own, signed: it must start one execution. */
+const genuine = (path: string, name: string, conversationId: string) => () => {
+	const payload = JSON.parse(fixture(name)) as { data: { conversation_id: string } };
+	payload.data.conversation_id = conversationId;
+	const body = JSON.stringify(payload);
+	return post(path, body, signElevenLabs(body, SECRET));
+};
 
-/** Waits a moment and then proves the workflow has exactly `count` executions. */
-async function expectExecutions(workflowId: string, count: number) {
-	await new Promise((done) => setTimeout(done, 1500));
-	expect(await n8n.executions(workflowId)).toHaveLength(count);
-}
-
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
-	test(name, () => printLogOnFailure(n8n, body), timeout);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 const transcription = fixture('post_call_transcription');
 const failure = fixture('call_initiation_failure');
@@ -63,7 +46,8 @@ describe('genuine deliveries start one execution each, with the normalised field
 		const answer = await post('elevenlabs', transcription, { 'ElevenLabs-Signature': headers['elevenlabs-signature'] });
 		expect(answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
 
-		const [{ item, stored }] = await items(WORKFLOWS.elevenlabs.id, 1);
+		const [{ item, detail }] = await items(WORKFLOWS.elevenlabs.id, 1);
+		const stored = JSON.stringify(detail);
 		expect(item).toMatchObject({
 			provider: 'elevenlabs',
 			event: 'session.ended',
@@ -128,7 +112,8 @@ describe('genuine deliveries start one execution each, with the normalised field
 			status: 200,
 			json: { status: 'duplicate', deliveryId: 'conv_8201kbx2p4c6e8g0j2l4n6q8s0:post_call_transcription' },
 		});
-		await expectExecutions(WORKFLOWS.elevenlabs.id, 2);
+		const later = genuine('elevenlabs', 'post_call_transcription', 'conv_after_the_copy');
+		await expectExecutions(n8n, WORKFLOWS.elevenlabs.id, 2, later);
 	});
 });
 
@@ -153,7 +138,8 @@ describe('post_call_audio (base64 MP3), passed as sent', () => {
 		const body = JSON.stringify(payload);
 		const answer = await post('elevenlabs-audio', body, signElevenLabs(body, SECRET));
 		expect(answer.status).toBe(413);
-		await expectExecutions(WORKFLOWS.audio.id, 1);
+		const later = genuine('elevenlabs-audio', 'post_call_audio', 'conv_after_the_long_call');
+		await expectExecutions(n8n, WORKFLOWS.audio.id, 1, later);
 	});
 });
 
@@ -177,6 +163,7 @@ describe('refused deliveries get 401 and start nothing', () => {
 	}
 
 	guarded('no execution for any of them', async () => {
-		await expectExecutions(WORKFLOWS.refused.id, 0);
+		const later = genuine('elevenlabs-refused', 'post_call_transcription', 'conv_after_the_refused');
+		await expectExecutions(n8n, WORKFLOWS.refused.id, 0, later);
 	});
 });

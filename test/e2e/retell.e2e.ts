@@ -4,9 +4,9 @@
 // a delivery (the same body, signed again later) and a concurrent copy start no second execution.
 import { symmetric } from 'retell-sdk/lib/webhook_auth';
 
-import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
-import { secretCredential, triggerOnly, triggerPath } from './workflows';
-import { postJson } from '../support/post';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { ExecutionDetail, N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { signRetell, type Headers } from '../support/sign';
 import { fixtureText } from '../unit/helpers/fixtures';
 
@@ -29,36 +29,23 @@ const sdkSigned = async (body: string, at = Date.now()): Promise<Headers> => ({
 	'x-retell-signature': await symmetric.sign(body, API_KEY, at),
 });
 
-async function post(name: string, body: string, headers: Headers) {
-	const { status, json } = await postJson(n8n.webhookUrl(triggerPath(name)), body, headers);
-	return { status, json };
-}
+const post = (name: string, body: string, headers: Headers) => deliver(n8n, name, body, headers);
 
-/** The trigger's output item of the only execution the workflow must have, and the stored execution. */
-async function onlyExecutionItem(workflowId: string) {
-	const [execution, ...more] = await n8n.waitForExecutions(workflowId, 1);
-	expect(more).toHaveLength(0);
-	expect(execution.status).toBe('success');
-	const detail = await n8n.executionData(execution.id);
-	const items = nodeOutputJson(detail, 'Voice Agent Trigger');
-	expect(items).toHaveLength(1);
-	// Nothing consumed for authentication is stored with the execution.
+/** Nothing consumed for authentication is stored with the execution. */
+function expectNoSecretStored(detail: ExecutionDetail) {
 	const stored = JSON.stringify(detail);
 	expect(stored).not.toContain(API_KEY);
 	expect(stored).not.toContain('x-retell-signature');
-	return items[0];
 }
 
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(API_KEY)] });
-}, 600_000);
+/** The trigger's output item of the only execution the workflow must have (nothing secret stored). */
+async function onlyExecutionItem(workflowId: string) {
+	const { item, detail } = await onlyItem(n8n, workflowId);
+	expectNoSecretStored(detail);
+	return item;
+}
 
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
-	test(name, () => printLogOnFailure(n8n, body), timeout);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), API_KEY, (started) => (n8n = started));
 
 const PARTIES = {
 	sessionId: CALL,
@@ -160,11 +147,11 @@ describe('Retell: what Retell did not sign gets 401 and starts nothing', () => {
 			expect({ name, status: answer.status }).toEqual({ name, status: 401 });
 			expect(JSON.stringify(answer.json ?? {})).not.toContain(API_KEY);
 		}
-		// n8n answers in order: once a genuine delivery sent afterwards has its execution, the
-		// refused ones provably have none (no sleeping and hoping).
 		const genuine = fixtureText('retell/call_started');
-		expect((await post('retell-rejects', genuine, await sdkSigned(genuine))).status).toBe(200);
-		const item = await onlyExecutionItem(WORKFLOWS.rejects.id);
+		const { item, detail } = await expectExecutions(n8n, WORKFLOWS.rejects.id, 0, async () =>
+			post('retell-rejects', genuine, await sdkSigned(genuine)),
+		);
+		expectNoSecretStored(detail);
 		expect(item).toMatchObject({ event: 'session.started' });
 	});
 });

@@ -1,9 +1,9 @@
 // Voice Agent Trigger in a real n8n: genuine deliveries from every platform start exactly one
 // execution with the normalised fields; bad input gets its status and starts nothing;
 // concurrent and post-restart copies of one Agntix delivery start one execution.
-import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
-import { secretCredential, triggerOnly, triggerPath } from './workflows';
-import { postJson } from '../support/post';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -13,6 +13,8 @@ const WORKFLOWS = {
 	agntix: triggerOnly('wfAgntix0000001', 'agntix', { platform: 'agntix' }),
 	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', triggerOptions: { strictSchema: true } }),
 	agntixEndedOnly: triggerOnly('wfAgntixEnded01', 'agntix-ended', { platform: 'agntix', events: ['session.ended'] }),
+	// The same filter, for the event it ignores (the workflow above must have exactly one execution).
+	agntixIgnores: triggerOnly('wfAgntixIgnore1', 'agntix-ignores', { platform: 'agntix', events: ['session.ended'] }),
 	speaknode: triggerOnly('wfSpeakNode0001', 'speaknode', {
 		platform: 'speaknode',
 		verification: 'bodyHmac',
@@ -65,38 +67,10 @@ let n8n: N8n;
 let deliveryCounter = 0;
 const freshId = () => `msg_e2e_${process.pid}_${++deliveryCounter}`;
 
-async function post(path: string, body: string, headers: Headers) {
-	const { status, text, json } = await postJson(n8n.webhookUrl(triggerPath(path)), body, headers);
-	return { status, text, json };
-}
+const post = (path: string, body: string, headers: Headers) => deliver(n8n, path, body, headers);
+const onlyExecutionItem = (workflowId: string) => onlyItem(n8n, workflowId);
 
-/** The trigger's output item of the only execution the workflow must have. */
-async function onlyExecutionItem(workflowId: string) {
-	const [execution, ...more] = await n8n.waitForExecutions(workflowId, 1);
-	expect(more).toHaveLength(0);
-	expect(execution.status).toBe('success');
-	const detail = await n8n.executionData(execution.id);
-	const items = nodeOutputJson(detail, 'Voice Agent Trigger');
-	expect(items).toHaveLength(1);
-	return { item: items[0], detail };
-}
-
-/** Waits a moment and then proves no execution was created. */
-async function expectNoExecutions(workflowId: string) {
-	await new Promise((done) => setTimeout(done, 1500));
-	expect(await n8n.executions(workflowId)).toHaveLength(0);
-}
-
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
-	test(name, () => printLogOnFailure(n8n, body), timeout);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 describe('genuine deliveries start one execution with normalised fields', () => {
 	guarded('Agntix session.ended (Svix signature)', async () => {
@@ -272,14 +246,21 @@ describe('bad input is answered and starts nothing', () => {
 	});
 
 	guarded('no execution for any of them', async () => {
-		await expectNoExecutions(WORKFLOWS.agntixStrict.id);
+		const genuine = JSON.stringify({ ...agntixEnded, id: 'after-bad-input' });
+		await expectExecutions(n8n, WORKFLOWS.agntixStrict.id, 0, () =>
+			post('agntix-strict', genuine, signStandardWebhook(genuine, SECRET, { id: freshId() })),
+		);
 	});
 
 	guarded('an event outside the filter → 200 ignored, no execution', async () => {
 		const created = JSON.stringify({ ...agntixEnded, eventType: 'session.created', state: 'OPEN' });
-		const answer = await post('agntix-ended', created, signStandardWebhook(created, SECRET, { id: freshId() }));
+		const answer = await post('agntix-ignores', created, signStandardWebhook(created, SECRET, { id: freshId() }));
 		expect(answer).toMatchObject({ status: 200, json: { status: 'ignored', event: 'session.started' } });
-		await expectNoExecutions(WORKFLOWS.agntixEndedOnly.id);
+		const ended = JSON.stringify({ ...agntixEnded, id: 'after-ignored' });
+		const { item } = await expectExecutions(n8n, WORKFLOWS.agntixIgnores.id, 0, () =>
+			post('agntix-ignores', ended, signStandardWebhook(ended, SECRET, { id: freshId() })),
+		);
+		expect(item).toMatchObject({ event: 'session.ended', sessionId: 'after-ignored' });
 	});
 
 	guarded('lenient mode delivers a departing payload with warnings', async () => {

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { printLogOnFailure, startN8n, nodeOutputJson, type N8n } from './harness';
-import { secretCredential, triggerOnly, triggerPath } from './workflows';
-import { postJson } from '../support/post';
+import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
+import type { N8n } from './harness';
+import { triggerOnly } from './workflows';
 import { nowSeconds, signVapiHmac, type Headers } from '../support/sign';
 
 const SECRET = 'vapi-e2e-secret-9c4f1a7e2b6d';
@@ -35,37 +35,16 @@ function serverMessage(name: string, callId: string): { message: Message } {
 let n8n: N8n;
 const run = `${process.pid}-${Date.now()}`;
 
-async function post(path: string, body: string, headers: Headers) {
-	return postJson(n8n.webhookUrl(triggerPath(path)), body, headers);
-}
+const post = (path: string, body: string, headers: Headers) => deliver(n8n, path, body, headers);
+const onlyExecutionItem = (workflowId: string) => onlyItem(n8n, workflowId);
 
-/** The trigger's output item of the only execution the workflow must have. */
-async function onlyExecutionItem(workflowId: string) {
-	const [execution, ...more] = await n8n.waitForExecutions(workflowId, 1);
-	expect(more).toHaveLength(0);
-	expect(execution.status).toBe('success');
-	const detail = await n8n.executionData(execution.id);
-	const items = nodeOutputJson(detail, 'Voice Agent Trigger');
-	expect(items).toHaveLength(1);
-	return { item: items[0], detail };
-}
+/** A genuine end-of-call report of a call of its own, with the given headers: it must start one execution. */
+const genuineReport = (path: string, name: string, sign: (body: string) => Headers) => () => {
+	const body = JSON.stringify(serverMessage('end-of-call-report', `call-${name}-${run}`));
+	return post(path, body, sign(body));
+};
 
-/** Waits a moment and then proves no execution was created. */
-async function expectNoExecutions(workflowId: string) {
-	await new Promise((done) => setTimeout(done, 1500));
-	expect(await n8n.executions(workflowId)).toHaveLength(0);
-}
-
-beforeAll(async () => {
-	n8n = await startN8n({ workflows: Object.values(WORKFLOWS), credentials: [secretCredential(SECRET)] });
-}, 600_000);
-
-afterAll(async () => {
-	await n8n?.stop();
-});
-
-const guarded = (name: string, body: () => Promise<void>, timeout = 120_000) =>
-	test(name, () => printLogOnFailure(n8n, body), timeout);
+const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 describe('genuine server messages start one execution with normalised fields', () => {
 	guarded('end-of-call-report, Bearer Token (the default)', async () => {
@@ -179,8 +158,10 @@ describe('forged, stale, future and tampered messages get 401 and start nothing'
 	}
 
 	guarded('no execution for any of them', async () => {
-		await expectNoExecutions(WORKFLOWS.refused.id);
-		expect(await n8n.executions(WORKFLOWS.refusedBearer.id)).toHaveLength(0);
+		const hmacSigned = genuineReport('vapi-refused', 'after-refused', (body) => signVapiHmac(body, SECRET));
+		await expectExecutions(n8n, WORKFLOWS.refused.id, 0, hmacSigned);
+		const bearer = genuineReport('vapi-refused-bearer', 'after-refused-bearer', () => ({ authorization: `Bearer ${SECRET}` }));
+		await expectExecutions(n8n, WORKFLOWS.refusedBearer.id, 0, bearer);
 	});
 });
 
@@ -211,7 +192,9 @@ describe('messages that expect a JSON answer pass as unknown events', () => {
 			status: 200,
 			json: { status: 'ignored', event: 'tool-calls' },
 		});
-		await expectNoExecutions(WORKFLOWS.endedOnly.id);
+		const ended = genuineReport('vapi-ended', 'after-ignored', () => ({ authorization: `Bearer ${SECRET}` }));
+		const { item } = await expectExecutions(n8n, WORKFLOWS.endedOnly.id, 0, ended);
+		expect(item).toMatchObject({ event: 'session.ended' });
 	});
 });
 
