@@ -51,7 +51,7 @@ describe('audit #6: n8n refuses to publish a trigger that cannot verify', () => 
 
 	test('audit #5: a platform this version does not know: not activated (never run unverified)', async () => {
 		// As an import or a later version saves it: n8n drops the Verification its display rules hide.
-		const workflow = triggerOnly('wfPublishUnkn01', 'publish-unknown', { platform: 'vapi', verification: 'standardWebhooks' });
+		const workflow = triggerOnly('wfPublishUnkn01', 'publish-unknown', { platform: 'vapi-next', verification: 'standardWebhooks' });
 		expect(await activationOutcome({ workflows: [workflow], credentials: [secretCredential(SECRET)] })).toMatch(
 			refused(workflow.id, 'is not one this version of the Voice Agent Trigger knows'),
 		);

@@ -20,7 +20,9 @@ const WORKFLOWS = {
 	refused: triggerOnly('wfVapiRefused01', 'vapi-refused', { platform: 'vapi', verification: 'vapiHmac' }),
 	refusedBearer: triggerOnly('wfVapiRefusedB1', 'vapi-refused-bearer', { platform: 'vapi' }),
 	retried: triggerOnly('wfVapiRetried01', 'vapi-retried', { platform: 'vapi', verification: 'vapiHmac' }),
-	other: triggerOnly('wfVapiOther0001', 'vapi-other', { platform: 'vapi' }),
+	other: triggerOnly('wfVapiOther0001', 'vapi-other', { platform: 'vapi', events: ['*'] }),
+	// Events left at Vapi's default: the call's lifecycle only.
+	defaults: triggerOnly('wfVapiDefault01', 'vapi-defaults', { platform: 'vapi' }),
 	endedOnly: triggerOnly('wfVapiEnded0001', 'vapi-ended', { platform: 'vapi', events: ['session.ended'] }),
 };
 
@@ -176,7 +178,16 @@ describe('messages that expect a JSON answer pass as unknown events', () => {
 			},
 		});
 
-	guarded('tool-calls: 200 accepted, one execution with the event as Vapi names it', async () => {
+	guarded('with the default Events (call lifecycle): tool-calls and speech-update 200 ignored, no execution', async () => {
+		for (const body of [toolCalls(`call-tools-default-${run}`), JSON.stringify({ message: { type: 'speech-update', status: 'started', role: 'user', call: { id: `call-speech-${run}` } } })]) {
+			expect(await post('vapi-defaults', body, { authorization: `Bearer ${SECRET}` })).toMatchObject({ status: 200, json: { status: 'ignored' } });
+		}
+		const report = genuineReport('vapi-defaults', 'after-defaults', () => ({ authorization: `Bearer ${SECRET}` }));
+		const { item } = await expectExecutions(n8n, WORKFLOWS.defaults.id, 0, report);
+		expect(item).toMatchObject({ event: 'session.ended' });
+	});
+
+	guarded('with All Events, tool-calls: 200 accepted, one execution with the event as Vapi names it', async () => {
 		const body = toolCalls(`call-tools-${run}`);
 		expect(await post('vapi-other', body, { authorization: `Bearer ${SECRET}` })).toMatchObject({
 			status: 200,
