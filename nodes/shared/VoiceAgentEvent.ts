@@ -81,6 +81,23 @@ export function secondsBetween(startedAt: unknown, endedAt: unknown): { seconds:
 	return { seconds: ms / 1000 };
 }
 
+/**
+ * The normalised name of a platform's event: its entry in `names`, else the name as sent; an
+ * empty or missing name is "unknown". `names` is a Map, so a sent `constructor` finds nothing.
+ */
+export const normalisedEvent = (names: ReadonlyMap<string, string>, sent: string | null): string =>
+	sent ? (names.get(sent) ?? sent) : 'unknown';
+
+/** A platform's pass/fail verdict in the one pair of words every platform's `resolution` uses. */
+export const verdict = (passed: boolean): 'successful' | 'unsuccessful' => (passed ? 'successful' : 'unsuccessful');
+
+/**
+ * Caller and callee: the customer calls in on an inbound call and is called on an outbound one
+ * (a call whose direction is not said counts as inbound, the common case).
+ */
+export const callParties = (direction: string | null, customer: string | null, ours: string | null) =>
+	direction?.toLowerCase() === 'outbound' ? { from: ours, to: customer } : { from: customer, to: ours };
+
 /** What one platform entry says: its role, words and time, in whatever form the platform sends them. */
 export interface TranscriptLine {
 	role: unknown;

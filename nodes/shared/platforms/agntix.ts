@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EVENTS } from '../events';
 import { standardWebhookHeaders } from '../verification/headers';
 import { noVerification, standardWebhooks } from '../verification/schemes';
-import { asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { asObject, asString, callParties, normalisedEvent, toIsoTime, type TranscriptEntry, transcriptFrom } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform, type SessionRef } from './Platform';
 
 // Agntix: flat body, the event name in `eventType` (`type` is the channel), delivered by Svix.
@@ -123,7 +123,7 @@ export const agntix: Platform = {
 		const customer = asString(metadata.customerPhoneNumber);
 		const direction = asString(payload.direction);
 		return {
-			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
+			event: normalisedEvent(EVENT_NAMES, eventType),
 			expectsStream: false,
 			warnings: schemaWarnings(agntixSessionSchema, payload),
 			fields: {
@@ -133,9 +133,7 @@ export const agntix: Platform = {
 				channel: asString(payload.type),
 				platform: asString(payload.platform),
 				direction,
-				// The customer is the caller on inbound calls and the callee on outbound ones.
-				from: direction === 'OUTBOUND' ? null : customer,
-				to: direction === 'OUTBOUND' ? customer : null,
+				...callParties(direction, customer, null),
 				startedAt: toIsoTime(payload.createdAt),
 				endedAt: toIsoTime(payload.endedAt),
 				summary: asString(analysis.summary),

@@ -5,7 +5,7 @@ import { EVENTS } from '../events';
 import { header } from '../verification/headers';
 import { noVerification, type VerificationScheme } from '../verification/schemes';
 import { verifyTimestampedHmac } from '../verification/signatures';
-import { asNumber, asObject, asString, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { asNumber, asObject, asString, callParties, normalisedEvent, type TranscriptEntry, transcriptFrom, verdict } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform } from './Platform';
 
 // ElevenLabs Agents post-call webhooks: `{"type": "…", "event_timestamp": <unix s>, "data": {…}}`.
@@ -82,8 +82,8 @@ const unknownEvent = z.object({ ...envelope, data: z.object({}).passthrough().nu
 
 /** `call_successful` (success / failure / unknown) in the words the common item uses for a verdict. */
 const VERDICTS = new Map([
-	['success', 'successful'],
-	['failure', 'unsuccessful'],
+	['success', verdict(true)],
+	['failure', verdict(false)],
 ]);
 
 /** Unix seconds (plus an offset in seconds) as ISO; null when either is missing or out of range. */
@@ -127,9 +127,9 @@ function extractedOf(analysis: IDataObject): IDataObject {
 function phoneNumbers(phoneCall: IDataObject): { from: string | null; to: string | null } {
 	const external = asString(phoneCall.external_number);
 	const agent = asString(phoneCall.agent_number);
-	if (phoneCall.direction === 'inbound') return { from: external, to: agent };
-	if (phoneCall.direction === 'outbound') return { from: agent, to: external };
-	return { from: null, to: null };
+	const direction = asString(phoneCall.direction);
+	// No direction said (a web call): no telling which number called.
+	return direction === 'inbound' || direction === 'outbound' ? callParties(direction, external, agent) : { from: null, to: null };
 }
 
 /**
@@ -186,7 +186,7 @@ export const elevenLabs: Platform = {
 		const verdict = asString(analysis.call_successful);
 		return {
 			// An empty name names nothing: "unknown", as for a missing one.
-			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
+			event: normalisedEvent(EVENT_NAMES, eventType),
 			expectsStream: false,
 			warnings: schemaWarnings(schema ?? unknownEvent, payload),
 			fields: {

@@ -12,7 +12,7 @@ import { EVENTS } from '../events';
 import { header } from '../verification/headers';
 import { noVerification, type VerificationScheme } from '../verification/schemes';
 import { invalid, verifyHmac, type Verification } from '../verification/signatures';
-import { asNumber, asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { asNumber, asObject, asString, normalisedEvent, toIsoTime, type TranscriptEntry, transcriptFrom, verdict } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform } from './Platform';
 
 // A Map, not an object: a sent name such as `constructor` must not find Object.prototype's.
@@ -141,8 +141,7 @@ export function retellTranscript(value: unknown, startMs: number | null): Transc
 
 /** `call_successful` as text, so one workflow compares it with the other platforms' verdicts. */
 function resolutionOf(successful: unknown): string | null {
-	if (successful === true) return 'successful';
-	if (successful === false) return 'unsuccessful';
+	if (typeof successful === 'boolean') return verdict(successful);
 	return null;
 }
 
@@ -183,7 +182,7 @@ export const retell: Platform = {
 		const startMs = asNumber(data.start_timestamp);
 		const durationMs = asNumber(data.duration_ms);
 		return {
-			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
+			event: normalisedEvent(EVENT_NAMES, eventType),
 			expectsStream: false,
 			warnings: schemaWarnings(retellSchema, asCurrentShape(payload)),
 			fields: {

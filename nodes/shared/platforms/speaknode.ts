@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { EVENTS } from '../events';
 import { bearerJwt, bodyHmac, noVerification } from '../verification/schemes';
-import { asNumber, asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { asNumber, asObject, asString, normalisedEvent, toIsoTime, type TranscriptEntry, transcriptFrom } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform } from './Platform';
 
 // SpeakNode: `{"event": "<EventName>", "data": {…}}`; the vendor says more events may come.
@@ -73,7 +73,7 @@ export const speakNode: Platform = {
 		const eventType = asString(payload.event);
 		const data = asObject(payload.data);
 		return {
-			event: eventType ? (EVENT_NAMES.get(eventType) ?? eventType) : 'unknown',
+			event: normalisedEvent(EVENT_NAMES, eventType),
 			expectsStream: false,
 			warnings: schemaWarnings(speakNodeSchema, payload),
 			fields: {

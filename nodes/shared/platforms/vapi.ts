@@ -11,7 +11,7 @@ import { EVENTS } from '../events';
 import { header } from '../verification/headers';
 import { noVerification, type VerificationScheme } from '../verification/schemes';
 import { invalid, verifyHmac, verifySharedSecret } from '../verification/signatures';
-import { asObject, asString, toIsoTime, transcriptFrom, type TranscriptEntry } from '../VoiceAgentEvent';
+import { asObject, asString, callParties, toIsoTime, type TranscriptEntry, transcriptFrom, verdict } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform } from './Platform';
 
 /**
@@ -132,11 +132,10 @@ function transcriptOf(artifact: IDataObject): TranscriptEntry[] | null {
  * any other rubric's answer ("8", "Excellent"…) passes as Vapi worded it.
  */
 function successEvaluation(value: unknown): string | null {
-	const verdict = typeof value === 'boolean' ? String(value) : asString(value);
-	const passFail = verdict?.trim().toLowerCase();
-	if (passFail === 'true') return 'successful';
-	if (passFail === 'false') return 'unsuccessful';
-	return verdict;
+	const sent = typeof value === 'boolean' ? String(value) : asString(value);
+	const passFail = sent?.trim().toLowerCase();
+	if (passFail === 'true' || passFail === 'false') return verdict(passFail === 'true');
+	return sent;
 }
 
 const DIRECTIONS = new Map([
@@ -257,9 +256,7 @@ export const vapi: Platform = {
 				sessionId: asString(callObject.id),
 				agentId: asString(callObject.assistantId),
 				direction,
-				// The customer is the caller on inbound calls and the callee on outbound ones.
-				from: direction === 'outbound' ? ourNumber : customerNumber,
-				to: direction === 'outbound' ? customerNumber : ourNumber,
+				...callParties(direction, customerNumber, ourNumber),
 				startedAt: toIsoTime(message.startedAt ?? callObject.startedAt),
 				endedAt: toIsoTime(message.endedAt ?? callObject.endedAt),
 				summary: asString(analysisObject.summary) ?? asString(message.summary),

@@ -1,4 +1,4 @@
-import { asNumber, asObject, asString, buildEvent, secondsBetween, toIsoTime, transcriptFrom, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
+import { asNumber, asObject, asString, buildEvent, secondsBetween, toIsoTime, transcriptFrom, normalisedEvent, verdict, callParties, type EventFields } from '../../../../nodes/shared/VoiceAgentEvent';
 
 /** Every key a platform module may fill in: the compiler complains here when one is added or removed. */
 const FIELD_KEYS: Record<keyof Required<EventFields>, true> = {
@@ -208,5 +208,28 @@ describe('transcriptFrom (the one transcript builder)', () => {
 
 	test('entries that are not objects read as empty ones, never throw', () => {
 		expect(transcriptFrom([null, 'x', 3, ['a']], read)).toEqual(Array.from({ length: 4 }, () => ({ role: '', text: '', at: null })));
+	});
+});
+
+describe('the common vocabulary: normalisedEvent, verdict, callParties', () => {
+	const names = new Map([['call_ended', 'session.ended']]);
+
+	test('normalisedEvent: the mapped name, else as sent; empty or missing is "unknown"; prototype names pass as sent', () => {
+		expect(normalisedEvent(names, 'call_ended')).toBe('session.ended');
+		expect(normalisedEvent(names, 'call_later')).toBe('call_later');
+		expect(normalisedEvent(names, '')).toBe('unknown');
+		expect(normalisedEvent(names, null)).toBe('unknown');
+		for (const name of ['constructor', '__proto__', 'toString']) expect(normalisedEvent(names, name)).toBe(name);
+	});
+
+	test('verdict: one pair of words for every platform', () => {
+		expect([verdict(true), verdict(false)]).toEqual(['successful', 'unsuccessful']);
+	});
+
+	test('callParties: the customer calls in, or is called; any case; no direction counts as inbound', () => {
+		expect(callParties('inbound', '+1555', '+1800')).toEqual({ from: '+1555', to: '+1800' });
+		expect(callParties('OUTBOUND', '+1555', '+1800')).toEqual({ from: '+1800', to: '+1555' });
+		expect(callParties('outbound', '+1555', null)).toEqual({ from: null, to: '+1555' });
+		expect(callParties(null, '+1555', null)).toEqual({ from: '+1555', to: null });
 	});
 });
