@@ -27,7 +27,7 @@ import {
 } from '../support/examples';
 import { startOpenAiStub, type OpenAiStub } from '../support/openai-stub';
 import { startPostgres, type Postgres } from '../support/postgres';
-import { bodyHmac, signElevenLabs, signLayercode, signStandardWebhook } from '../support/sign';
+import { bodyHmac, signElevenLabs, signLayercode, signRetell, signStandardWebhook } from '../support/sign';
 import { readTurn, type TurnAnswer } from '../support/sse';
 
 const SECRET = 'whsec_ZXhhbXBsZXMtZTJlLXNpZ25pbmctc2VjcmV0IQ==';
@@ -144,6 +144,7 @@ guarded('every example is imported and published: its webhook answers, and refus
 			'elevenlabs-session-ended-postgres',
 			'layercode-ai-agent',
 			'layercode-turn',
+			'retell-call-analyzed-postgres',
 			'speaknode-conversation-complete-postgres',
 			'speaknode-conversation-complete-sheets',
 			'vapi-end-of-call-report-postgres',
@@ -151,7 +152,7 @@ guarded('every example is imported and published: its webhook answers, and refus
 	);
 	for (const example of examples) {
 		const body = JSON.stringify({ hello: 'forged' });
-		const answer = await post(urlOf(example.slug), body, { 'layercode-signature': 't=1,v1=00', 'svix-signature': 'v1,AAAA', 'x-speaknode-signature': '00', authorization: 'Bearer forged-token-0000000000' });
+		const answer = await post(urlOf(example.slug), body, { 'layercode-signature': 't=1,v1=00', 'svix-signature': 'v1,AAAA', 'x-speaknode-signature': '00', authorization: 'Bearer forged-token-0000000000', 'x-retell-signature': `v=${Date.now()},d=${'0'.repeat(64)}` });
 		expect({ slug: example.slug, status: answer.status, error: answer.json.error }).toEqual({ slug: example.slug, status: 401, error: 'unauthorized' });
 		expect(await n8n.executions(example.workflow.id)).toEqual([]);
 	}
@@ -496,6 +497,53 @@ guarded('Vapi end-of-call-report → PostgreSQL: the same contact and call table
 		resolution: 'successful',
 		extracted: message.analysis.structuredData,
 		variables: message.call.assistantOverrides.variableValues,
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Retell → PostgreSQL: the same tables, fed by call_analyzed (the analysis comes after call_ended)
+
+guarded('Retell call_analyzed → PostgreSQL: the same contact and call tables, from Retell’s post-call analysis', async () => {
+	const payload = fixture('retell/call_analyzed.json') as {
+		call: {
+			call_id: string;
+			from_number: string;
+			to_number: string;
+			start_timestamp: number;
+			end_timestamp: number;
+			metadata: Record<string, string>;
+			call_analysis: { call_summary: string; custom_analysis_data: Record<string, unknown> };
+		};
+	};
+	const call = payload.call;
+	call.call_id = `call_${randomUUID().replace(/-/g, '')}`; // its own call row, whatever ran before
+	const body = JSON.stringify(payload);
+	// The example's credential holds the secret the demo signs with; Retell signs with its API key the same way.
+	const answer = await post(urlOf('retell-call-analyzed-postgres'), body, signRetell(body, SECRET));
+	expect(answer).toEqual({ status: 200, json: { status: 'accepted' } });
+	await executionNumber('retell-call-analyzed-postgres', 1);
+
+	const contactId = call.metadata.crmContactId;
+	const [contact] = await pg.rows<ContactRow>(`SELECT * FROM contacts WHERE crm_contact_id = '${contactId}'`);
+	expect(contact).toMatchObject({
+		crm_contact_id: contactId,
+		last_summary: call.call_analysis.call_summary,
+		last_sentiment: 'Positive',
+		last_resolution: 'successful', // call_successful: true
+		attributes: call.call_analysis.custom_analysis_data,
+	});
+	const calls = await pg.rows<CallRow>(`SELECT * FROM calls WHERE session_id = '${call.call_id}'`);
+	expect(calls).toHaveLength(1);
+	expect({ ...calls[0], started_at: iso(calls[0].started_at), ended_at: iso(calls[0].ended_at) }).toMatchObject({
+		crm_contact_id: contactId,
+		provider: 'retell',
+		started_at: new Date(call.start_timestamp).toISOString(),
+		ended_at: new Date(call.end_timestamp).toISOString(),
+		from_number: call.from_number,
+		to_number: call.to_number,
+		summary: call.call_analysis.call_summary,
+		resolution: 'successful',
+		extracted: call.call_analysis.custom_analysis_data,
 	});
 });
 

@@ -117,7 +117,7 @@ describe('npm run demo', () => {
 		const examples = loadExamples();
 		expect(printed.map((entry) => entry.name).sort()).toEqual(examples.map((example) => example.workflow.name).sort());
 		for (const entry of printed) expect(entry.url).toMatch(new RegExp(`^${editorUrl}/webhook/`));
-		expect(new Set(printed.map((entry) => entry.platform))).toEqual(new Set(['agntix', 'elevenlabs', 'layercode', 'speaknode', 'vapi']));
+		expect(new Set(printed.map((entry) => entry.platform))).toEqual(new Set(['agntix', 'elevenlabs', 'layercode', 'retell', 'speaknode', 'vapi']));
 	});
 
 	test('says it installs n8n only when it does: the cache is warm here, and checked', () => {
