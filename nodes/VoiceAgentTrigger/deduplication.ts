@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { remember } from '../shared/boundedMap';
+
 /** How many recent delivery ids are remembered per trigger, and for how long. */
 export const DEDUPLICATION_LIMIT = 1000;
 export const DEDUPLICATION_MAX_AGE_MS = 24 * 60 * 60 * 1000; // Svix retries for up to 24 h
@@ -51,15 +53,8 @@ function storedTime(staticData: IDataObject, id: string): number | undefined {
 }
 
 function processRecord(scope: string, staticData: IDataObject, nowMs: number): Map<string, number> {
-	let seen = seenInProcess.get(scope);
-	if (!seen) {
-		if (seenInProcess.size >= PROCESS_SCOPE_LIMIT) {
-			seenInProcess.delete(seenInProcess.keys().next().value as string);
-		}
-		// After a restart, start from what the last run of this process saved.
-		seen = new Map(storedIds(staticData));
-		seenInProcess.set(scope, seen);
-	}
+	// After a restart, start from what the last run of this process saved.
+	const seen = seenInProcess.get(scope) ?? remember(seenInProcess, scope, new Map(storedIds(staticData)), PROCESS_SCOPE_LIMIT);
 	for (const [id, at] of seen) {
 		if (nowMs - at < DEDUPLICATION_MAX_AGE_MS && seen.size <= DEDUPLICATION_LIMIT) break;
 		seen.delete(id); // oldest first: stop at the first id that is young enough
@@ -88,11 +83,7 @@ export function claimDelivery(
 	if (seenAt !== undefined && nowMs - seenAt < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
 	const storedAt = storedTime(staticData, id);
 	if (storedAt !== undefined && nowMs - storedAt < DEDUPLICATION_MAX_AGE_MS) return 'duplicate';
-	let pending = pendingInProcess.get(scope);
-	if (!pending) {
-		pending = new Map();
-		pendingInProcess.set(scope, pending);
-	}
+	const pending = pendingInProcess.get(scope) ?? remember(pendingInProcess, scope, new Map<string, PendingClaim>(), PROCESS_SCOPE_LIMIT);
 	const claim = pending.get(id);
 	if (claim !== undefined && nowMs < claim.expiresAt) return 'in_progress';
 	for (const [pendingId, { expiresAt }] of pending) if (nowMs >= expiresAt) pending.delete(pendingId);

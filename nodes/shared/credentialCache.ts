@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
+import { remember } from './boundedMap';
+
 // Reading a credential in webhook() costs n8n 2.41 an expression isolate (~30 ms of CPU) on
 // every delivery, before the caller hears anything. A live turn cannot afford that, so each
 // process keeps what it read for a short while: a secret changed in n8n applies within
@@ -21,7 +23,5 @@ export async function cachedCredentials(
 	if (cached && nowMs - cached.readAt < CACHE_MS) return cached.data;
 	const data = await context.getCredentials(type).catch(() => undefined);
 	if (!data) return undefined;
-	if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-	cache.set(key, { readAt: nowMs, data });
-	return data;
+	return remember(cache, key, { readAt: nowMs, data }, CACHE_LIMIT).data;
 }

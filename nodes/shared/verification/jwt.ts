@@ -10,6 +10,7 @@ import {
 
 import { isLoopbackHost } from '../urls';
 import { MIN_SECRET_BYTES, safeEqual, signingSecretProblem, type Verification } from './signatures';
+import { remember } from '../boundedMap';
 
 /**
  * Inbound `Authorization: Bearer <JWT>` (a compact JWS) checked with node:crypto alone: a shared
@@ -162,13 +163,6 @@ function signatureMatches(alg: JwtAlgorithm, key: KeyObject, signingInput: strin
 		// OpenSSL refuses some inputs outright (e.g. a PSS key restricted to other parameters).
 		return false;
 	}
-}
-
-/** A small cache bounded by size (insertion order, oldest evicted first). */
-function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number): T {
-	if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
-	cache.set(key, value);
-	return value;
 }
 
 const secretKeys = new Map<string, KeyObject>();

@@ -1,5 +1,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
+import { remember } from '../boundedMap';
+
 /** The outcome of a check: either genuine, or a short reason safe to show to the sender. */
 export type Verification = { valid: true } | { valid: false; reason: string };
 
@@ -21,13 +23,8 @@ const KEY_CACHE_LIMIT = 32;
 
 function secretKey(material: string, encoding: 'utf8' | 'base64'): KeyObject {
 	const cacheKey = `${encoding}:${material}`;
-	let key = keyCache.get(cacheKey);
-	if (!key) {
-		key = createSecretKey(Buffer.from(material, encoding));
-		if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
-		keyCache.set(cacheKey, key);
-	}
-	return key;
+	const key = keyCache.get(cacheKey);
+	return key ?? remember(keyCache, cacheKey, createSecretKey(Buffer.from(material, encoding)), KEY_CACHE_LIMIT);
 }
 
 function hmac(algorithm: HmacAlgorithm, key: KeyObject, ...parts: Array<string | Buffer>): Buffer {
