@@ -27,7 +27,8 @@ const FIRST_PLATFORM = PLATFORMS[0].id;
 /** The platforms whose turns stream (their deliveries are answered by the trigger itself). */
 export const STREAMING_PLATFORMS = ids(PLATFORMS.filter((platform) => platform.streamsTurns));
 const LIFECYCLE_PLATFORMS = ids(PLATFORMS.filter((platform) => !platform.streamsTurns));
-const TRANSCRIPT_PLATFORMS: string[] = ids(PLATFORMS.filter((platform) => platform.transcriptOnEvent && platform.api));
+/** The platforms whose Include Full Transcript reads their session API. */
+export const TRANSCRIPT_PLATFORMS = ids(PLATFORMS.filter((platform) => platform.transcriptOnEvent && platform.api));
 
 /** The trigger's output per platform, ready for n8n's "set mock data" (docs/samples/README.md). */
 export const SAMPLES_URL = 'https://github.com/n8n-nodes-voice-agent/n8n-nodes-voice-agent/tree/main/docs/samples';
@@ -254,19 +255,15 @@ export const triggerProperties: INodeProperties[] = [
 /** Verification values whose key is in the Webhook Secret credential, and those that use the JWT credential. */
 export const SECRET_METHODS = schemeValues((scheme) => scheme.key === 'textSecret' || scheme.key === 'standardWebhooksSecret');
 export const JWT_METHODS = schemeValues((scheme) => scheme.key === 'jwt');
-/** The platforms whose Include Full Transcript reads their session API. */
-export { TRANSCRIPT_PLATFORMS };
 
 /**
- * The values the editor offers for an options parameter; for one shown per platform
- * (Verification), those of `platform`. A saved value outside them came from elsewhere (a later
- * version, an import, a generated workflow): the trigger refuses it rather than guess.
+ * The values the editor offers for an options parameter (Algorithm, Encoding). A saved value
+ * outside them came from elsewhere (a later version, an import, a generated workflow): the trigger
+ * refuses it rather than guess. Platform and Verification are checked against the registry.
  */
-export function offeredValues(name: string, platform?: string): string[] {
+export function offeredValues(name: string): string[] {
 	return triggerProperties.flatMap((property) => {
 		if (property.name !== name || property.type !== 'options') return [];
-		const shownFor = property.displayOptions?.show?.platform;
-		if (shownFor && (platform === undefined || !shownFor.includes(platform))) return [];
 		return (property.options ?? []).flatMap((option) =>
 			'value' in option && typeof option.value === 'string' ? [option.value] : [],
 		);
@@ -275,15 +272,10 @@ export function offeredValues(name: string, platform?: string): string[] {
 
 /**
  * The node's subtitle on the canvas: the chosen platform's display name (`agntix` → `Agntix`), as
- * a lookup in a literal built from the Platform options, so the two cannot drift apart. Only the
- * editor evaluates subtitles; n8n's backend never reads them.
+ * a lookup in a literal built from the registry, as the Platform options are. Only the editor
+ * evaluates subtitles; n8n's backend never reads them.
  */
 export function platformSubtitle(): string {
-	const names = Object.fromEntries(
-		triggerProperties
-			.filter((property) => property.name === 'platform')
-			.flatMap((property) => property.options ?? [])
-			.flatMap((option) => ('value' in option && typeof option.value === 'string' ? [[option.value, option.name]] : [])),
-	);
+	const names = Object.fromEntries(PLATFORMS.map((platform) => [platform.id, platform.displayName]));
 	return `={{ ${JSON.stringify(names)}[$parameter["platform"]] }}`;
 }

@@ -123,15 +123,14 @@ function sessionApi(context: ApiContext, platform: Platform): SessionApi {
 	throw new NodeOperationError(context.getNode(), `${platform.displayName} has no session API this node can read`);
 }
 
-/** The session's API path; ids are checked before anything is requested. */
-function sessionPath(context: ApiContext, api: SessionApi, ref: SessionRef): string {
+/** Refuses ids that cannot go into an API path, before the platform builds any path from them. */
+function checkIds(context: ApiContext, api: SessionApi, ref: SessionRef): void {
 	const ids: Array<[string, string]> = [['Session ID', ref.sessionId]];
 	if (api.needsAgentId) ids.unshift(['Agent ID', ref.agentId ?? '']);
 	for (const [label, id] of ids) {
 		const problem = invalidId(label, id);
 		if (problem) throw new NodeOperationError(context.getNode(), problem);
 	}
-	return api.sessionPath(ref);
 }
 
 /** The session as the platform returns it. */
@@ -141,8 +140,9 @@ export async function fetchSession(
 	platform: Platform,
 	ref: SessionRef,
 ): Promise<IDataObject> {
-	const path = sessionPath(context, sessionApi(context, platform), ref);
-	return await getJson(context, credentialType, path, `session ${ref.sessionId}`);
+	const api = sessionApi(context, platform);
+	checkIds(context, api, ref);
+	return await getJson(context, credentialType, api.sessionPath(ref), `session ${ref.sessionId}`);
 }
 
 /** The whole transcript, every page of it, as `[{role, text, at}]`. */
@@ -153,7 +153,7 @@ export async function fetchTranscript(
 	ref: SessionRef,
 ): Promise<TranscriptEntry[]> {
 	const api = sessionApi(context, platform);
-	sessionPath(context, api, ref); // the ids, checked before the platform builds any path from them
+	checkIds(context, api, ref);
 	return await api.transcript(
 		async (path, qs) => await getJson(context, credentialType, path, `session ${ref.sessionId}`, qs),
 		ref,

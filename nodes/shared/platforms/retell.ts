@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { EVENTS } from '../events';
 import { header } from '../verification/headers';
 import { noVerification, type VerificationScheme } from '../verification/schemes';
-import { invalid, verifyHmac, type Verification } from '../verification/signatures';
+import { checkTimestamp, invalid, verifyHmac, type Verification } from '../verification/signatures';
 import { asNumber, asObject, asString, normalisedEvent, toIsoTime, type TranscriptEntry, transcriptFrom, verdict } from '../VoiceAgentEvent';
 import { schemaWarnings, type Platform } from './Platform';
 
@@ -52,13 +52,8 @@ export function verifyRetellSignature(
 	if (!match || match[2].length !== SHA256_HEX_LENGTH) return invalid('malformed signature header');
 	// The SDK signs and checks `body + Number(v)`: v=017… verifies as 17…, never as its text.
 	const sentAt = Number(match[1]);
-	const toleranceMs = options.toleranceSeconds * 1000;
-	// A tolerance that is not a positive number would turn the replay check off (NaN compares false).
-	if (!(toleranceMs > 0 && Number.isFinite(toleranceMs))) return invalid('invalid tolerance');
-	if (!Number.isSafeInteger(sentAt) || sentAt <= 0) return invalid('invalid timestamp');
-	const now = options.nowMs ?? Date.now();
-	if (now - sentAt > toleranceMs) return invalid('timestamp too old');
-	if (sentAt - now > toleranceMs) return invalid('timestamp in the future');
+	const time = checkTimestamp(sentAt, options.toleranceSeconds * 1000, options.nowMs ?? Date.now());
+	if (!time.valid) return time;
 	return verifyHmac({ secret: apiKey, signed: [body, String(sentAt)], signatures: [match[2]] });
 }
 

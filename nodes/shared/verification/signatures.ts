@@ -104,12 +104,16 @@ function anyMatches(expected: Buffer, candidates: string[], encoding: SignatureE
 	return matched;
 }
 
-function checkTimestamp(seconds: number, toleranceSeconds: number, nowSeconds: number): Verification {
+/**
+ * A signing time within `tolerance` of `now`, either way; the three in one unit (seconds for most
+ * schemes, milliseconds for Retell's).
+ */
+export function checkTimestamp(time: number, tolerance: number, now: number): Verification {
 	// A tolerance that is not a positive number would turn the replay check off (NaN compares false).
-	if (!(toleranceSeconds > 0 && Number.isFinite(toleranceSeconds))) return invalid('invalid tolerance');
-	if (!Number.isSafeInteger(seconds) || seconds <= 0) return invalid('invalid timestamp');
-	if (nowSeconds - seconds > toleranceSeconds) return invalid('timestamp too old');
-	if (seconds - nowSeconds > toleranceSeconds) return invalid('timestamp in the future');
+	if (!(tolerance > 0 && Number.isFinite(tolerance))) return invalid('invalid tolerance');
+	if (!Number.isSafeInteger(time) || time <= 0) return invalid('invalid timestamp');
+	if (now - time > tolerance) return invalid('timestamp too old');
+	if (time - now > tolerance) return invalid('timestamp in the future');
 	return VALID;
 }
 
