@@ -3,6 +3,7 @@
 // sender delivers, then what n8n did with the executions it was running, and n8n's Retry on
 // every execution that did not succeed (the operator's remedy).
 import type { ExecutionSummary, N8n } from '../e2e/harness';
+import { chain, node, triggerNode } from '../e2e/workflows';
 import { recordFigures, tallyStatuses } from './figures';
 import {
 	agntixDelivery,
@@ -18,6 +19,14 @@ import {
 	sleep,
 	type SenderOutcome,
 } from './support';
+
+/** The workflow the crash scenario delivers to: two seconds in the worker per execution, so that the kill cuts some off mid-run. */
+export const crashWorkflow = (id: string, path: string) =>
+	chain(id, [
+		triggerNode(path, { platform: 'agntix' }),
+		node('Wait', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: 2, unit: 'seconds' }, 1.1),
+		node('Done', 'n8n-nodes-base.noOp'),
+	]);
 
 export interface WorkerCrashOptions {
 	scenario: string;

@@ -3,8 +3,8 @@
 // SIGKILL and restarted while an at-least-once sender delivers, with what n8n did with the
 // executions the worker was running.
 import { printLogOnFailure, startN8n, type N8n } from '../e2e/harness';
-import { chain, node, secretCredential, triggerNode, triggerOnly, triggerPath } from '../e2e/workflows';
-import { runWorkerCrash } from './crash';
+import { secretCredential, triggerOnly, triggerPath } from '../e2e/workflows';
+import { crashWorkflow, runWorkerCrash } from './crash';
 import { expectExactlyOnce, runLoad } from './load';
 import { SEED } from './support';
 
@@ -24,12 +24,7 @@ const RECOVERY_INTERVAL_MINUTES = '1';
 
 const WORKFLOWS = {
 	load: triggerOnly('wfRelQLoad00001', 'rel-q-load', { platform: 'agntix' }),
-	// Two seconds in the worker per execution, so that the kill cuts some off mid-run.
-	crash: chain('wfRelQCrash0001', [
-		triggerNode('rel-q-crash', { platform: 'agntix' }),
-		node('Wait', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: 2, unit: 'seconds' }, 1.1),
-		node('Done', 'n8n-nodes-base.noOp'),
-	]),
+	crash: crashWorkflow('wfRelQCrash0001', 'rel-q-crash'),
 };
 
 let n8n: N8n;

@@ -10,7 +10,7 @@ import { printLogOnFailure, startN8n, type N8n } from '../e2e/harness';
 import { chain, node, secretCredential, triggerNode, triggerOnly, triggerPath, VOICE_AGENT_TYPE } from '../e2e/workflows';
 import { signLayercode } from '../support/sign';
 import { readTurn } from '../support/sse';
-import { runWorkerCrash } from './crash';
+import { crashWorkflow, runWorkerCrash } from './crash';
 import { recordFigures, tallyStatuses } from './figures';
 import { expectExactlyOnce, runLoad } from './load';
 import { agntixDelivery, compare, deliverAtLeastOnce, describeCounts, executionCensus, pool, SEED, seconds, seededRandom, settleExecutions, sleep } from './support';
@@ -39,11 +39,7 @@ const WORKFLOWS = {
 	hashed: triggerOnly('wfRelSLoadHash1', 'rel-s-hash', { platform: 'agntix' }),
 	roundRobin: triggerOnly('wfRelSLoadRR001', 'rel-s-rr', { platform: 'agntix' }),
 	webhookKill: triggerOnly('wfRelSWhKill001', 'rel-s-whkill', { platform: 'agntix' }),
-	crash: chain('wfRelSCrash0001', [
-		triggerNode('rel-s-crash', { platform: 'agntix' }),
-		node('Wait', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: 2, unit: 'seconds' }, 1.1),
-		node('Done', 'n8n-nodes-base.noOp'),
-	]),
+	crash: crashWorkflow('wfRelSCrash0001', 'rel-s-crash'),
 };
 
 let n8n: N8n;
