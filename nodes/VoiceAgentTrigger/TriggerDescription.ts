@@ -51,9 +51,9 @@ function productionUrlNotice(platform: string, where: string): INodeProperties {
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName: 'Raw Body',
-		// n8n does not parse the body of a version-1 webhook node whose options.binaryData is set
-		// (webhook-helpers parseRequestBody). The trigger verifies and parses the raw bytes itself,
-		// so a body that is not JSON gets this node's own 400, and no other parser touches it first.
+		// Version 1 only: n8n does not parse the body of a version-1 webhook node whose
+		// options.binaryData is set (webhook-helpers parseRequestBody). From 1.1 n8n parses a JSON
+		// body first; in both the trigger verifies and parses the raw bytes itself.
 		name: 'options',
 		type: 'hidden',
 		default: { binaryData: true },

@@ -173,7 +173,13 @@ export class VoiceAgentTrigger implements INodeType {
 		name: 'voiceAgentTrigger',
 		icon: { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// For a start node of version 1, n8n evaluates `$parameter["options"]["binaryData"]` on every
+		// request (webhook-helpers parseRequestBody, 2.41.1 and 1.123.81): under n8n's `vm` engine an
+		// isolate per turn and per delivery. From 1.1 n8n instead reads a JSON body itself before the
+		// trigger runs, as for its own Webhook node, and answers a body it cannot read (invalid JSON,
+		// broken gzip, over its size limit) on its own. Workflows saved with 1 keep working as before.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: platformSubtitle(),
 		description:
 			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms: calls starting and ending, post-call analysis, live turns',

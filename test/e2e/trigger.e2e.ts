@@ -3,7 +3,8 @@
 // concurrent and post-restart copies of one Agntix delivery start one execution.
 import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
 import type { N8n } from './harness';
-import { triggerOnly } from './workflows';
+import { triggerOnly, triggerPath } from './workflows';
+import { postJson } from '../support/post';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -11,6 +12,8 @@ const SPEAKNODE_HEADER = 'x-speaknode-signature';
 
 const WORKFLOWS = {
 	agntix: triggerOnly('wfAgntix0000001', 'agntix', { platform: 'agntix' }),
+	// A workflow saved before version 1.1: still verified, still one execution.
+	agntixVersion1: triggerOnly('wfAgntixV1Node1', 'agntix-v1', { platform: 'agntix' }, 1),
 	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', triggerOptions: { strictSchema: true } }),
 	agntixEndedOnly: triggerOnly('wfAgntixEnded01', 'agntix-ended', { platform: 'agntix', events: ['session.ended'] }),
 	// The same filter, for the event it ignores (the workflow above must have exactly one execution).
@@ -73,6 +76,16 @@ const onlyExecutionItem = (workflowId: string) => onlyItem(n8n, workflowId);
 const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
 
 describe('genuine deliveries start one execution with normalised fields', () => {
+	guarded('a trigger saved as version 1 (before 1.1) works as before', async () => {
+		const body = JSON.stringify(agntixEnded);
+		const forged = await post('agntix-v1', body, signStandardWebhook(body, 'whsec_' + Buffer.from('not the secret, 32 bytes long....').toString('base64'), { id: freshId() }));
+		expect(forged.status).toBe(401);
+		const answer = await post('agntix-v1', body, signStandardWebhook(body, SECRET, { id: freshId() }));
+		expect(answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
+		const { item } = await onlyExecutionItem(WORKFLOWS.agntixVersion1.id);
+		expect(item).toMatchObject({ provider: 'agntix', event: 'session.ended', sessionId: agntixEnded.id });
+	});
+
 	guarded('Agntix session.ended (Svix signature)', async () => {
 		const body = JSON.stringify(agntixEnded);
 		const deliveryId = freshId();
@@ -224,7 +237,7 @@ describe('bad input is answered and starts nothing', () => {
 		['unsigned', () => ({ path: 'agntix-strict', body, headers: {} }), 401, 'missing signature headers'],
 		['stale timestamp', () => ({ path: 'agntix-strict', body, headers: signStandardWebhook(body, SECRET, { id: freshId(), timestamp: nowSeconds() - 3600 }) }), 401, 'timestamp too old'],
 		['tampered body', () => ({ path: 'agntix-strict', body: body.replace('RESOLVED', 'UNRESOLVED'), headers: signStandardWebhook(body, SECRET, { id: freshId() }) }), 401, 'signature mismatch'],
-		['invalid JSON', () => ({ path: 'agntix-strict', body: '{"eventType":', headers: signStandardWebhook('{"eventType":', SECRET, { id: freshId() }) }), 400, 'the body is not valid JSON'],
+		['invalid JSON sent as text/plain', () => ({ path: 'agntix-strict', body: '{"eventType":', headers: { ...signStandardWebhook('{"eventType":', SECRET, { id: freshId() }), 'content-type': 'text/plain' } }), 400, 'the body is not valid JSON'],
 		['signed XML sent as application/xml', () => ({ path: 'agntix-strict', body: '<a/>', headers: { ...signStandardWebhook('<a/>', SECRET, { id: freshId() }), 'content-type': 'application/xml' } }), 400, 'the body is not valid JSON'],
 		['a JSON array', () => ({ path: 'agntix-strict', body: '[1]', headers: signStandardWebhook('[1]', SECRET, { id: freshId() }) }), 400, 'the body is not a JSON object'],
 	];
@@ -235,6 +248,39 @@ describe('bad input is answered and starts nothing', () => {
 			expect(answer.status).toBe(status);
 			expect(answer.json?.reason).toBe(reason);
 			expect(answer.text).not.toContain(SECRET);
+		});
+	}
+
+	// From version 1.1, n8n parses an application/json body itself before the trigger runs (as for
+	// its own Webhook node from version 2), and answers a body that does not parse on its own.
+	guarded("invalid JSON sent as application/json → n8n's own 422, the trigger never runs", async () => {
+		const answer = await post('agntix-strict', '{"eventType":', signStandardWebhook('{"eventType":', SECRET, { id: freshId() }));
+		expect(answer.status).toBe(422);
+		expect(answer.text).toContain('Failed to parse request body');
+		expect(answer.text).not.toContain(SECRET);
+	});
+
+	guarded('invalid JSON to a version-1 trigger → 400 from the trigger', async () => {
+		const answer = await post('agntix-v1', '{"eventType":', signStandardWebhook('{"eventType":', SECRET, { id: freshId() }));
+		expect(answer).toMatchObject({ status: 400, json: { error: 'invalid_json', reason: 'the body is not valid JSON' } });
+	});
+
+	// Bodies n8n cannot read (hostile input; no platform sends them). A version-1 trigger reads the
+	// body itself and answers; from 1.1 n8n reads a JSON body first, as for its own Webhook node,
+	// and answers with its own 500 before any node runs.
+	const unreadable: Array<[string, Uint8Array, Headers, number, string]> = [
+		['broken gzip', Buffer.from('{"eventType":"session.ended"} is not gzip'), { 'content-encoding': 'gzip' }, 400, 'unreadable_body'],
+		["a body over n8n's payload limit (17 MiB)", Buffer.alloc(17 * 1024 * 1024, 0x20), {}, 413, 'too_large'],
+	];
+	for (const [name, bytes, headers, status, error] of unreadable) {
+		guarded(`${name}: version 1 → the trigger's ${status}; 1.1 → n8n's own 500; nothing runs`, async () => {
+			const signed = { ...headers, ...signStandardWebhook('{}', SECRET, { id: freshId() }) };
+			const version1 = await postJson(n8n.webhookUrl(triggerPath('agntix-v1')), bytes, signed);
+			expect(version1).toMatchObject({ status, json: { error } });
+			const version11 = await postJson(n8n.webhookUrl(triggerPath('agntix-strict')), bytes, signed);
+			expect(version11.status).toBe(500);
+			expect(version11.text).toContain('There was a problem executing the workflow');
+			expect(version11.text).not.toContain(SECRET);
 		});
 	}
 

@@ -35,12 +35,15 @@ export function apiKeyCredential(extra: Record<string, unknown> = {}) {
 /** The production URL path of a trigger made by triggerNode(name): n8n puts its webhookId first. */
 export const triggerPath = (name: string) => `wh-${name}/webhook`;
 
-export function triggerNode(name: string, parameters: Record<string, unknown>): NodeJson {
+/** The trigger's newest version (the editor's default for new nodes). */
+export const TRIGGER_VERSION = 1.1;
+
+export function triggerNode(name: string, parameters: Record<string, unknown>, typeVersion = TRIGGER_VERSION): NodeJson {
 	return {
 		id: `trigger-${name}`,
 		name: 'Voice Agent Trigger',
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		webhookId: `wh-${name}`,
@@ -63,6 +66,6 @@ export function chain(id: string, nodes: NodeJson[]) {
 }
 
 /** Trigger → No Operation: the execution's data is the trigger's output item. */
-export function triggerOnly(id: string, name: string, parameters: Record<string, unknown>) {
-	return chain(id, [triggerNode(name, parameters), node('Done', 'n8n-nodes-base.noOp')]);
+export function triggerOnly(id: string, name: string, parameters: Record<string, unknown>, typeVersion = TRIGGER_VERSION) {
+	return chain(id, [triggerNode(name, parameters, typeVersion), node('Done', 'n8n-nodes-base.noOp')]);
 }

@@ -374,6 +374,18 @@ const JWT: Array<[Case, number]> = [
 	}), 60],
 ];
 
+const BODY_OVER_LIMIT = "body above n8n's payload limit (17 MiB), forged";
+const NOT_GZIP = 'content-encoding gzip, not gzip';
+const GZIP_BOMB = 'gzip bomb (20 MiB of spaces in 20 KiB), forged';
+
+/**
+ * Bodies n8n cannot read. From trigger version 1.1 n8n reads a JSON body itself before the trigger
+ * runs (as for its own Webhook node), and answers these with its own
+ * `500 "There was a problem executing the workflow"`: no node runs. A version-1 trigger reads the
+ * body itself and answers 413 or 400 (trigger.e2e.ts).
+ */
+export const UNREADABLE_BODIES = new Set([BODY_OVER_LIMIT, NOT_GZIP, GZIP_BOMB]);
+
 const TRANSPORT: Array<[Case, number]> = [
 	[raw('header injection: CR, LF or NUL in a value, line folding', 'agntix', (ctx, r) => {
 		const body = agntixBody();
@@ -411,15 +423,15 @@ const TRANSPORT: Array<[Case, number]> = [
 		const value = Buffer.from([0xe9, 0xff, 0x80, 0xa0]).toString('latin1');
 		return head(ctx, 'agntix', [`svix-id: ${value}${nextId()}`, `svix-timestamp: ${nowSeconds()}`, `svix-signature: v1,${b64(r)}${value}`], Buffer.byteLength(body)) + body;
 	}), 40],
-	[http('body above n8n\'s payload limit (17 MiB), forged', 'agntix', (_, r) => ({
+	[http(BODY_OVER_LIMIT, 'agntix', (_, r) => ({
 		headers: { ...json, 'svix-id': nextId(), 'svix-timestamp': String(nowSeconds()), 'svix-signature': `v1,${b64(r)}` },
 		body: Buffer.alloc(17 * 1024 * 1024, 0x20),
 	})), 5],
-	[http('content-encoding gzip, not gzip', 'agntix', (_, r) => ({
+	[http(NOT_GZIP, 'agntix', (_, r) => ({
 		headers: { ...json, 'content-encoding': r.pick(['gzip', 'deflate']), 'svix-id': nextId(), 'svix-timestamp': String(nowSeconds()), 'svix-signature': `v1,${b64(r)}` },
 		body: r.bytes(r.int(10, 500)),
 	})), 30],
-	[http('gzip bomb (20 MiB of spaces in 20 KiB), forged', 'agntix', (_, r) => ({
+	[http(GZIP_BOMB, 'agntix', (_, r) => ({
 		headers: { ...json, 'content-encoding': 'gzip', 'svix-id': nextId(), 'svix-timestamp': String(nowSeconds()), 'svix-signature': `v1,${b64(r)}` },
 		body: gzipBomb(),
 	})), 5],

@@ -11,7 +11,7 @@ export interface PostAnswer {
  * The return type is written out: inferred, it names undici's types by their real path, which a
  * worktree whose node_modules is a symlink cannot emit declarations for (TS2742).
  */
-export async function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<PostAnswer> {
+export async function postJson(url: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<PostAnswer> {
 	const response = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...headers },

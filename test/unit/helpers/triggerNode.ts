@@ -6,7 +6,7 @@ export function triggerNodeWith(parameters: INodeParameters, credentials?: INode
 		id: 'trigger-1',
 		name: 'Voice Agent Trigger',
 		type: 'n8n-nodes-voice-agent.voiceAgentTrigger',
-		typeVersion: 1,
+		typeVersion: 1.1,
 		position: [0, 0],
 		parameters,
 		...(credentials ? { credentials } : {}),

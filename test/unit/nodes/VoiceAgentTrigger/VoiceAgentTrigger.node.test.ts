@@ -492,6 +492,11 @@ describe('Acknowledge: When the Workflow Succeeds', () => {
 		expect(STREAMING_PLATFORMS).toEqual(PLATFORMS.filter((platform) => platform.streamsTurns).map((platform) => platform.id));
 	});
 
+	test('new triggers are version 1.1, which spares n8n the version-1 body option expression; 1 still loads', () => {
+		expect(trigger.description.version).toEqual([1, 1.1]);
+		expect(trigger.description.defaultVersion).toBe(1.1);
+	});
+
 	test("n8n 2.41+ resolves the response mode natively: no expression engine, no isolate per delivery", () => {
 		const [webhook] = trigger.description.webhooks ?? [];
 		expect(webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
