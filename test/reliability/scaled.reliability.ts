@@ -6,6 +6,9 @@
 // only: copies of one delivery then reach both processes, whose de-duplication is per process);
 // a webhook process and a worker are killed mid-load; and the static-data race is measured.
 // Heavy rows: n8n's primary version only (npm test runs the reliability suite on it alone).
+import type { IDataObject } from 'n8n-workflow';
+
+import { deliveryKey, recordedDeliveries } from '../../nodes/VoiceAgentTrigger/deduplication';
 import { printLogOnFailure, startN8n, type N8n } from '../e2e/harness';
 import { chain, node, secretCredential, triggerNode, triggerOnly, triggerPath, VOICE_AGENT_TYPE } from '../e2e/workflows';
 import { signLayercode } from '../support/sign';
@@ -86,10 +89,10 @@ function splitDeliveries(entries: AccessEntry[]): string[] {
 async function missingFromRecord(workflowId: string, ids: string[]): Promise<string[]> {
 	const staticData = await n8n.staticData(workflowId);
 	const record = Object.values(staticData).find((value) => value && typeof value === 'object' && 'deliveries' in (value as object)) as
-		| { deliveries: Record<string, number> }
+		| IDataObject
 		| undefined;
-	const stored = new Set(Object.keys(record?.deliveries ?? {}));
-	return ids.filter((id) => !stored.has(id));
+	const stored = new Set(recordedDeliveries(record ?? {}).map(([key]) => key));
+	return ids.filter((id) => !stored.has(deliveryKey(id)));
 }
 
 describe('reliability (scaled topology: nginx, 2 webhook processes, 2 workers, Redis, PostgreSQL)', () => {

@@ -4,7 +4,10 @@ import {
 	claimDelivery,
 	DEDUPLICATION_LIMIT,
 	DEDUPLICATION_MAX_AGE_MS,
+	deliveryKey,
+	deliveryRecord,
 	PENDING_MAX_AGE_MS,
+	recordedDeliveries,
 	releaseDelivery,
 	rememberDeliveries,
 	resetDeduplication,
@@ -17,6 +20,15 @@ function claim(scope: string, staticData: IDataObject, id: string, nowMs?: numbe
 	if (won) rememberDeliveries(scope, staticData, id, nowMs);
 	return won;
 }
+
+/** The record in static data as { key: time }: it keeps each id's key (deliveryKey), not the id. */
+const recorded = (staticData: IDataObject): Record<string, number> => Object.fromEntries(recordedDeliveries(staticData));
+/** { id: time } as the record keys it. */
+const byKey = (entries: Record<string, number>) => Object.fromEntries(Object.entries(entries).map(([id, at]) => [deliveryKey(id), at]));
+/** Static data's record holding these ids, oldest first, as a process stored it. */
+const recordOf = (entries: Record<string, number>) =>
+	deliveryRecord(Object.entries(byKey(entries)).sort(([, a], [, b]) => a - b));
+const keysOf = (ids: string[]) => ids.map(deliveryKey);
 
 const T0 = Date.parse('2025-06-12T14:00:00.000Z');
 let scopeCounter = 0;
@@ -46,7 +58,7 @@ describe('claimDelivery', () => {
 		const scope = newScope();
 		const staticData: IDataObject = {};
 		claim(scope, staticData, 'msg_1', T0);
-		expect(staticData.deliveries).toEqual({ msg_1: T0 });
+		expect(recorded(staticData)).toEqual(byKey({ msg_1: T0 }));
 	});
 
 	test('a losing claim does not refresh the first-seen time', () => {
@@ -54,7 +66,7 @@ describe('claimDelivery', () => {
 		const staticData: IDataObject = {};
 		claim(scope, staticData, 'msg_1', T0);
 		claim(scope, staticData, 'msg_1', T0 + 5000);
-		expect((staticData.deliveries as IDataObject).msg_1).toBe(T0);
+		expect(recorded(staticData)[deliveryKey('msg_1')]).toBe(T0);
 	});
 
 	test('concurrent copies: two executions with their own (empty) static data, same scope → only one wins', () => {
@@ -71,7 +83,7 @@ describe('claimDelivery', () => {
 		const second: IDataObject = {};
 		claim(scope, first, 'msg_a', T0);
 		claim(scope, second, 'msg_b', T0 + 1);
-		expect(Object.keys(second.deliveries as IDataObject).sort()).toEqual(['msg_a', 'msg_b']);
+		expect(Object.keys(recorded(second)).sort()).toEqual(keysOf(['msg_a', 'msg_b']).sort());
 	});
 
 	test('after a restart, an id persisted in static data is still recognised', () => {
@@ -93,7 +105,7 @@ describe('claimDelivery', () => {
 
 	test('static data written by another process is honoured in this one', () => {
 		const scope = newScope();
-		const staticData: IDataObject = { deliveries: { msg_elsewhere: T0 - 1000 } };
+		const staticData: IDataObject = { deliveries: recordOf({ msg_elsewhere: T0 - 1000 }) };
 		expect(claim(scope, staticData, 'msg_elsewhere', T0)).toBe(false);
 	});
 
@@ -110,7 +122,7 @@ describe('claimDelivery', () => {
 	const fullRecord = (count: number) => {
 		const deliveries: Record<string, number> = {};
 		for (let i = 0; i < count; i++) deliveries[`msg_${i}`] = T0 + i;
-		return deliveries;
+		return recordOf(deliveries);
 	};
 
 	test(`bounded: at most DEDUPLICATION_LIMIT (${DEDUPLICATION_LIMIT}) ids, the newest kept`, () => {
@@ -120,12 +132,14 @@ describe('claimDelivery', () => {
 		for (let i = DEDUPLICATION_LIMIT; i < total; i++) {
 			expect(claim(scope, staticData, `msg_${i}`, T0 + i)).toBe(true);
 		}
-		const kept = Object.keys(staticData.deliveries as IDataObject);
+		const kept = Object.keys(recorded(staticData));
 		expect(kept).toHaveLength(DEDUPLICATION_LIMIT);
-		expect(kept).not.toContain('msg_0');
-		expect(kept).not.toContain('msg_4');
-		expect(kept).toContain('msg_5');
-		expect(kept).toContain(`msg_${total - 1}`);
+		// One string of 20-character entries: 20 KB at the limit, what n8n loads with every request.
+		expect(staticData.deliveries).toHaveLength(DEDUPLICATION_LIMIT * 20);
+		expect(kept).not.toContain(deliveryKey('msg_0'));
+		expect(kept).not.toContain(deliveryKey('msg_4'));
+		expect(kept).toContain(deliveryKey('msg_5'));
+		expect(kept).toContain(deliveryKey(`msg_${total - 1}`));
 		// The newest are still refused; the oldest, forgotten, win again.
 		expect(claim(scope, staticData, `msg_${total - 1}`, T0 + total)).toBe(false);
 		expect(claim(scope, staticData, 'msg_5', T0 + total)).toBe(false);
@@ -148,11 +162,11 @@ describe('claimDelivery', () => {
 		const scope = newScope();
 		const deliveries: Record<string, number> = {};
 		for (let i = 0; i < DEDUPLICATION_LIMIT * 2; i++) deliveries[`old_${i}`] = T0 + i;
-		const staticData: IDataObject = { deliveries };
+		const staticData: IDataObject = { deliveries: recordOf(deliveries) };
 		expect(claim(scope, staticData, 'msg_new', T0 + DEDUPLICATION_LIMIT * 2)).toBe(true);
-		expect(Object.keys(staticData.deliveries as IDataObject)).toHaveLength(DEDUPLICATION_LIMIT);
-		expect(staticData.deliveries).toHaveProperty('msg_new');
-		expect(staticData.deliveries).not.toHaveProperty('old_0');
+		expect(Object.keys(recorded(staticData))).toHaveLength(DEDUPLICATION_LIMIT);
+		expect(recorded(staticData)).toHaveProperty([deliveryKey('msg_new')]);
+		expect(recorded(staticData)).not.toHaveProperty([deliveryKey('old_0')]);
 	});
 
 	test(`entries older than DEDUPLICATION_MAX_AGE_MS (${DEDUPLICATION_MAX_AGE_MS} ms) are forgotten`, () => {
@@ -163,7 +177,7 @@ describe('claimDelivery', () => {
 		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS)).toBe(true);
 		// …and re-recorded at the new time.
 		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS + 1)).toBe(false);
-		expect((staticData.deliveries as IDataObject).msg_old).toBe(T0 + DEDUPLICATION_MAX_AGE_MS);
+		expect(recorded(staticData)[deliveryKey('msg_old')]).toBe(T0 + DEDUPLICATION_MAX_AGE_MS);
 	});
 
 	test('expired entries are pruned from static data', () => {
@@ -171,22 +185,33 @@ describe('claimDelivery', () => {
 		const staticData: IDataObject = {};
 		claim(scope, staticData, 'msg_old', T0);
 		claim(scope, staticData, 'msg_new', T0 + DEDUPLICATION_MAX_AGE_MS + 10);
-		expect(staticData.deliveries).toEqual({ msg_new: T0 + DEDUPLICATION_MAX_AGE_MS + 10 });
+		expect(recorded(staticData)).toEqual(byKey({ msg_new: T0 + DEDUPLICATION_MAX_AGE_MS + 10 }));
 	});
 
 	test('an expired id persisted by an earlier process is new again after a restart', () => {
 		const scope = newScope();
-		const staticData: IDataObject = { deliveries: { msg_old: T0 } };
+		const staticData: IDataObject = { deliveries: recordOf({ msg_old: T0 }) };
 		expect(claim(scope, staticData, 'msg_old', T0 + DEDUPLICATION_MAX_AGE_MS + 1)).toBe(true);
 	});
 
 	test('unusable static data (wrong types, null) is ignored rather than trusted or thrown on', () => {
 		const scope = newScope();
-		for (const deliveries of [null, 'garbage', 42, ['msg_1'], { msg_1: 'yesterday' }, { msg_1: null }]) {
+		const key = deliveryKey('msg_1');
+		const unusable = [
+			null,
+			'garbage',
+			42,
+			['msg_1'],
+			{ msg_1: T0 }, // the object record of earlier builds: not read
+			`${key}-1234567`, // not base 36
+			`${key.slice(0, 11)}!0000abcd`, // not base64url
+			recordOf({ msg_1: T0 }).slice(0, -1), // cut short
+		];
+		for (const deliveries of unusable) {
 			resetDeduplication();
 			const staticData: IDataObject = { deliveries: deliveries as IDataObject };
 			expect(claim(scope, staticData, 'msg_1', T0)).toBe(true);
-			expect(staticData.deliveries).toEqual({ msg_1: T0 });
+			expect(recorded(staticData)).toEqual(byKey({ msg_1: T0 }));
 		}
 	});
 
@@ -224,7 +249,7 @@ describe('claimDelivery', () => {
 		expect(claim(scope, staticData, '90210', T0)).toBe(true); // seen first, the larger number
 		expect(claim(scope, staticData, '4711', T0 + DEDUPLICATION_MAX_AGE_MS / 2)).toBe(true);
 		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject; // what n8n stores
-		expect(Object.keys(saved.deliveries as IDataObject)).toEqual(['4711', '90210']); // the reordering
+		expect(recordedDeliveries(saved).map(([key]) => key)).toEqual(keysOf(['90210', '4711'])); // oldest first
 		resetDeduplication(); // the process restarts
 		const later = T0 + DEDUPLICATION_MAX_AGE_MS + 1;
 		expect(claim(scope, saved, '90210', later)).toBe(true);
@@ -237,7 +262,7 @@ describe('claimDelivery', () => {
 		const deliveries: Record<string, number> = {};
 		// Newest first by number: id 0 is the youngest, id LIMIT-1 the oldest.
 		for (let i = 0; i < DEDUPLICATION_LIMIT; i++) deliveries[String(i)] = T0 + (DEDUPLICATION_LIMIT - i);
-		const staticData: IDataObject = { deliveries };
+		const staticData: IDataObject = { deliveries: recordOf(deliveries) };
 		expect(claim(scope, staticData, 'msg_newest', T0 + DEDUPLICATION_LIMIT + 1)).toBe(true);
 		// Seen through empty static data (a concurrent copy), only the process record answers.
 		const empty = () => ({}) as IDataObject;
@@ -266,7 +291,7 @@ describe('claimDelivery', () => {
 		const staticData: IDataObject = {};
 		const before = Date.now();
 		expect(claim(scope, staticData, 'msg_clock', undefined)).toBe(true);
-		const seenAt = (staticData.deliveries as Record<string, number>).msg_clock;
+		const seenAt = recorded(staticData)[deliveryKey('msg_clock')];
 		expect(seenAt).toBeGreaterThanOrEqual(before);
 		expect(seenAt).toBeLessThanOrEqual(Date.now());
 	});
@@ -296,7 +321,7 @@ describe('claims wait for the execution', () => {
 		claimDelivery(scope, staticData, 'msg_a', T0);
 		claimDelivery(scope, staticData, 'msg_b', T0);
 		rememberDeliveries(scope, staticData, 'msg_b', T0 + 5);
-		expect(Object.keys(staticData.deliveries as IDataObject)).toEqual(['msg_b']);
+		expect(Object.keys(recorded(staticData))).toEqual(keysOf(['msg_b']));
 	});
 });
 
@@ -325,7 +350,7 @@ describe('acknowledging on success: claims held for the run, released on failure
 		expect(claimDelivery(scope, staticData, 'msg_f', T0 + 5, RUN_CLAIM_MAX_AGE_MS)).toBe('new');
 		rememberDeliveries(scope, staticData, 'msg_f', T0 + 10); // the retry succeeded
 		expect(claimDelivery(scope, staticData, 'msg_f', T0 + 20)).toBe('duplicate');
-		expect(Object.keys(staticData.deliveries as IDataObject)).toEqual(['msg_f']);
+		expect(Object.keys(recorded(staticData))).toEqual(keysOf(['msg_f']));
 	});
 
 	test('releasing never forgets a confirmed id, nor another claim, nor another trigger', () => {
