@@ -1,18 +1,25 @@
-// `npm run bench:deliveries [-- --rounds 4 --per-round 60 --concurrency 10 --warmup 10 --duplicates 300
-//                              --env NAME=VALUE --matrix]`
+// `npm run bench:deliveries [-- --rounds 6 --per-round 60 --concurrency 10 --warmup 10 --duplicates 300
+//                              --prefill 0 --env NAME=VALUE --matrix]`
 //
-// One n8n (regular mode, SQLite), two workflows that do nothing but start:
+// One n8n (regular mode, SQLite), workflows that do nothing but start:
 //  - ours:  Voice Agent Trigger (Agntix, Svix-verified with the secret credential) → No Operation;
+//  - ours without de-duplication: the same with De-duplicate off (no delivery id written into the
+//    workflow's static data, which n8n saves with every accepted delivery): what the record costs;
 //  - plain: n8n's Webhook node (POST, Respond: Immediately) → No Operation, which checks nothing.
-// Both receive the same signed Agntix `session.ended` delivery (test/fixtures/agntix/session.ended.json,
+// All receive the same signed Agntix `session.ended` delivery (test/fixtures/agntix/session.ended.json,
 // a fresh svix-id each, signed now), `--concurrency` in flight, `--per-round` per round; the rounds
-// alternate ours / plain (after --warmup deliveries each, discarded). Reported per contender:
+// rotate through the contenders (after --warmup deliveries each, discarded). Reported per contender:
 // deliveries answered per second (a round's deliveries over its wall time), p50/p95 latency (just
 // before fetch to the end of the answer), n8n's CPU per delivery (from the round's start until n8n
 // is idle again, so the executions the round started are included), and the ratio ours / plain.
-// Then a duplicates phase: --duplicates copies of deliveries ours already accepted (same svix-id,
-// re-signed, as Svix retries), at the same concurrency: answered per second, p50/p95, every answer
-// must be 200 `duplicate`, and n8n's REST must show that no execution was added.
+// --prefill N first has ours accept N deliveries (not measured), so that its de-duplication record
+// holds what a busy trigger's does (up to 1,000 ids, the record's limit): n8n loads that record with
+// every request and saves it with every accepted delivery.
+// Then a duplicates phase, in alternated halves at the same concurrency: --duplicates copies of
+// deliveries ours already accepted (same svix-id, re-signed, as Svix retries; every answer must be
+// 200 `duplicate`, and n8n's REST must show that no execution was added), beside as many requests
+// n8n's own Webhook node refuses (Header Auth, wrong key: 403, no execution): n8n's floor for a
+// request that starts nothing, which no node can go below.
 // --matrix runs it once on n8n's defaults and once with lazy isolate acquisition, each on its own
 // fresh n8n, and ends with one table. Raw samples go to .bench/deliveries-<timestamp>.json.
 // A measurement, not a test: exit 0 whatever the ratios; non-zero only if n8n cannot be started or
@@ -24,7 +31,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startN8n, type N8n } from '../test/e2e/harness';
-import { chain, node, secretCredential, triggerOnly, triggerPath } from '../test/e2e/workflows';
+import { chain, node, secretCredential, triggerOnly, triggerPath, type NodeJson } from '../test/e2e/workflows';
 import { signStandardWebhook } from '../test/support/sign';
 import { runWithConcurrency } from './bench/concurrency';
 import { cpuMs, cpuWhenIdle, findN8nPid, n8nVersion, otherN8nProcesses } from './bench/n8n-process';
@@ -42,8 +49,8 @@ const SECRET = 'whsec_QmVuY2hEZWxpdmVyaWVzU2lnbmluZ0tleTA=';
 function usage(problem: string): never {
 	console.error(`${problem}
 
-usage: npm run bench:deliveries -- [--rounds N (4)] [--per-round N (60)] [--concurrency N (10)] [--warmup N (10)]
-                                   [--duplicates N (300)]
+usage: npm run bench:deliveries -- [--rounds N (6)] [--per-round N (60)] [--concurrency N (10)] [--warmup N (10)]
+                                   [--duplicates N (300)] [--prefill N (0): ours' record holds N ids before measuring]
                                    [--env NAME=VALUE]…   (extra n8n environment, e.g. --env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
                                    [--matrix]            (n8n's defaults, then lazy acquisition, each on a fresh n8n; one table)`);
 	process.exit(2);
@@ -51,11 +58,12 @@ usage: npm run bench:deliveries -- [--rounds N (4)] [--per-round N (60)] [--conc
 
 const { values: args } = parseArgs({
 	options: {
-		rounds: { type: 'string', default: '4' },
+		rounds: { type: 'string', default: '6' },
 		'per-round': { type: 'string', default: '60' },
 		concurrency: { type: 'string', default: '10' },
 		warmup: { type: 'string', default: '10' },
 		duplicates: { type: 'string', default: '300' },
+		prefill: { type: 'string', default: '0' },
 		env: { type: 'string', multiple: true, default: [] },
 		matrix: { type: 'boolean', default: false },
 		help: { type: 'boolean', default: false },
@@ -68,34 +76,53 @@ const PER_ROUND = option(() => parseCount('per-round', args['per-round'], 1));
 const CONCURRENCY = option(() => parseCount('concurrency', args.concurrency, 1));
 const WARMUP = option(() => parseCount('warmup', args.warmup, 0));
 const DUPLICATES = option(() => parseCount('duplicates', args.duplicates, 0));
+const PREFILL = option(() => parseCount('prefill', args.prefill, 0));
 const EXTRA_ENV = option(() => parseEnvPairs(args.env ?? []));
 
 // ---------------------------------------------------------------------------------------------
 // Workflows
 
-type Kind = 'ours' | 'plain';
+type Kind = 'ours' | 'undeduplicated' | 'plain';
+const KINDS: readonly Kind[] = ['ours', 'undeduplicated', 'plain'];
 
 const PLAIN_PATH = 'bench-plain-webhook';
 const OURS_WORKFLOW = triggerOnly('wfBenchDeliver1', 'bench-deliveries', { platform: 'agntix' });
-const PLAIN_WORKFLOW = chain('wfBenchPlainWh1', [
-	{
-		id: 'node-plain-webhook',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2.1,
-		position: [0, 0],
-		// Respond: Immediately ("As soon as this node executes"): n8n answers once the execution exists.
-		parameters: { httpMethod: 'POST', path: PLAIN_PATH, responseMode: 'onReceived', options: {} },
-		webhookId: 'bench-plain-webhook-id',
-	},
-	node('Done', 'n8n-nodes-base.noOp'),
-]);
+const UNDEDUPLICATED_WORKFLOW = triggerOnly('wfBenchNoDedup1', 'bench-no-dedup', { platform: 'agntix', triggerOptions: { deduplicate: false } });
+/** n8n's Webhook node (POST, Respond: Immediately: n8n answers once the execution exists) → No Operation. */
+function plainWebhookWorkflow(id: string, path: string, extra: { parameters?: Record<string, unknown>; credentials?: NodeJson['credentials'] } = {}) {
+	return chain(id, [
+		{
+			id: `node-${path}`,
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {}, ...extra.parameters },
+			...(extra.credentials ? { credentials: extra.credentials } : {}),
+			webhookId: `${path}-id`,
+		},
+		node('Done', 'n8n-nodes-base.noOp'),
+	]);
+}
+const PLAIN_WORKFLOW = plainWebhookWorkflow('wfBenchPlainWh1', PLAIN_PATH);
+const REFUSED_PATH = 'bench-refused-webhook';
+const HEADER_AUTH_CREDENTIAL = { id: 'benchHeaderAuth1', name: 'Bench header auth', type: 'httpHeaderAuth', data: { name: 'x-bench-key', value: 'the-right-key-0123456789' } };
+// Refuses every request the benchmark sends (none carries x-bench-key): 403, no execution.
+const REFUSED_WORKFLOW = plainWebhookWorkflow('wfBenchRefused1', REFUSED_PATH, {
+	parameters: { authentication: 'headerAuth' },
+	credentials: { httpHeaderAuth: { id: HEADER_AUTH_CREDENTIAL.id, name: HEADER_AUTH_CREDENTIAL.name } },
+});
 
 const CONTENDERS: Record<Kind, { label: string; workflow: { id: string }; url: (n8n: N8n) => string }> = {
 	ours: {
 		label: 'Voice Agent Trigger (Agntix, Svix-verified) → No Operation',
 		workflow: OURS_WORKFLOW,
 		url: (n8n) => n8n.webhookUrl(triggerPath('bench-deliveries')),
+	},
+	undeduplicated: {
+		label: 'the same, De-duplicate off (no delivery id recorded in static data)',
+		workflow: UNDEDUPLICATED_WORKFLOW,
+		url: (n8n) => n8n.webhookUrl(triggerPath('bench-no-dedup')),
 	},
 	plain: {
 		label: 'n8n\'s Webhook (POST, Respond: Immediately, no verification) → No Operation',
@@ -110,7 +137,7 @@ const CONTENDERS: Record<Kind, { label: string; workflow: { id: string }; url: (
 const BODY = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'agntix', 'session.ended.json'), 'utf8')));
 
 interface Sample {
-	kind: Kind | 'duplicate';
+	kind: Kind | 'duplicate' | 'refused';
 	phase: 'warmup' | 'measure' | 'duplicates';
 	round: number;
 	deliveryId: string;
@@ -122,7 +149,7 @@ interface Sample {
 }
 
 /** Sends one signed delivery (both contenders get the same headers) and checks the answer. */
-async function deliver(url: string, deliveryId: string, expect: 'accepted' | 'started' | 'duplicate'): Promise<Omit<Sample, 'kind' | 'phase' | 'round'>> {
+async function deliver(url: string, deliveryId: string, expect: 'accepted' | 'started' | 'duplicate' | 'refused'): Promise<Omit<Sample, 'kind' | 'phase' | 'round'>> {
 	const headers = signStandardWebhook(BODY, SECRET, { id: deliveryId });
 	const started = performance.now();
 	try {
@@ -136,7 +163,7 @@ async function deliver(url: string, deliveryId: string, expect: 'accepted' | 'st
 			status = undefined;
 		}
 		// n8n's Webhook answers {"message":"Workflow was started"}; ours {"status":"accepted"} or {"status":"duplicate",…}.
-		const ok = response.status === 200 && (expect === 'started' || status === expect);
+		const ok = expect === 'refused' ? response.status === 403 : response.status === 200 && (expect === 'started' || status === expect);
 		return { deliveryId, ms, status: response.status, ...(ok ? {} : { error: `expected ${expect}, got ${response.status}: ${text.slice(0, 200)}` }) };
 	} catch (error) {
 		return { deliveryId, ms: Math.round((performance.now() - started) * 100) / 100, status: 0, error: String(error) };
@@ -171,10 +198,13 @@ interface SettingResult {
 	loadavg: { atStart: number[]; atEnd: number[] };
 	otherN8nProcesses: number;
 	ours: ContenderSummary;
+	undeduplicated: ContenderSummary;
 	plain: ContenderSummary;
 	throughputRatio: number;
 	p50Ratio: { ratio: number; ci95: [number, number] };
 	duplicates: ContenderSummary & { notDuplicate: number; executionsBefore: number; executionsAfter: number; perSecondOverPlain: number };
+	/** n8n's Webhook refusing a wrong Header Auth key (403, no execution), alternated with the duplicates. */
+	refused: ContenderSummary & { perSecondOverPlain: number };
 	samples: Sample[];
 }
 
@@ -186,7 +216,11 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 	const startedAt = new Date();
 	const loadAtStart = loadavg();
 	console.log('Starting n8n (regular mode, SQLite) with the benchmark workflows…');
-	const n8n = await startN8n({ workflows: [OURS_WORKFLOW, PLAIN_WORKFLOW], credentials: [secretCredential(SECRET)], env: n8nEnv });
+	const n8n = await startN8n({
+		workflows: [OURS_WORKFLOW, UNDEDUPLICATED_WORKFLOW, PLAIN_WORKFLOW, REFUSED_WORKFLOW],
+		credentials: [secretCredential(SECRET), HEADER_AUTH_CREDENTIAL],
+		env: n8nEnv,
+	});
 	try {
 		const version = await n8nVersion(n8n);
 		const pid = findN8nPid(n8n.port);
@@ -199,8 +233,10 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 		console.log(`n8n settings: ${describeEnv(n8nEnv)}${setting.note ? `: ${setting.note}` : ''}`);
 		console.log(
 			`method: ${WARMUP} warm-up deliveries each (discarded), then ${ROUNDS} rounds of ${PER_ROUND} deliveries, ` +
-				`alternating ours / plain, ${CONCURRENCY} in flight; then ${DUPLICATES} duplicate copies to ours`,
+				`rotating ${KINDS.join(' / ')}, ${CONCURRENCY} in flight${PREFILL ? ` (after ${PREFILL} prefill deliveries to ours)` : ''}; then ${DUPLICATES} duplicate copies to ours ` +
+				`alternated in halves with as many requests n8n's Webhook refuses`,
 		);
+		console.log(`  refused: n8n's Webhook (POST, Header Auth), sent a wrong key: 403, no execution`);
 		for (const [kind, contender] of Object.entries(CONTENDERS)) console.log(`  ${pad(`${kind}:`, 8)}${contender.label}`);
 
 		const samples: Sample[] = [];
@@ -210,13 +246,13 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			const url = CONTENDERS[kind].url(n8n);
 			const cpuAtStart = cpuMs(pid);
 			const roundStarted = performance.now();
-			const results = await runWithConcurrency(count, CONCURRENCY, () => deliver(url, freshId(), kind === 'ours' ? 'accepted' : 'started'));
+			const results = await runWithConcurrency(count, CONCURRENCY, () => deliver(url, freshId(), kind === 'plain' ? 'started' : 'accepted'));
 			const seconds = (performance.now() - roundStarted) / 1000;
 			// n8n answers before the execution has run: count its CPU until the round's executions are done.
 			const cpuAtIdle = await cpuWhenIdle(pid);
 			for (const result of results) {
 				samples.push({ kind, phase, round, ...result });
-				if (kind === 'ours' && !result.error) acceptedIds.push(result.deliveryId);
+				if (kind === 'ours' && phase === 'measure' && !result.error) acceptedIds.push(result.deliveryId);
 			}
 			if (phase === 'measure') {
 				rounds.push({ kind, seconds, count, cpuMs: cpuAtStart === null || cpuAtIdle === null ? null : cpuAtIdle - cpuAtStart });
@@ -224,14 +260,18 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 		};
 
 		if (WARMUP > 0) {
-			await runRound('ours', 'warmup', -1, WARMUP);
-			await runRound('plain', 'warmup', -1, WARMUP);
+			for (const kind of KINDS) await runRound(kind, 'warmup', -1, WARMUP);
 			if (samples.every((sample) => sample.error)) {
 				throw new Error(`every warm-up delivery failed; the first: ${samples[0].kind}: ${samples[0].error}\n--- n8n log ---\n${n8n.log().slice(-4000)}`);
 			}
 		}
+		if (PREFILL > 0) {
+			const prefill = await runWithConcurrency(PREFILL, CONCURRENCY, () => deliver(CONTENDERS.ours.url(n8n), freshId(), 'accepted'));
+			const failed = prefill.filter((result) => result.error).length;
+			console.log(`  prefill: ours accepted ${PREFILL - failed} of ${PREFILL} deliveries (its record now holds up to 1,000 ids), load ${loads()}`);
+		}
 		for (let round = 0; round < ROUNDS; round++) {
-			await runRound(round % 2 === 0 ? 'ours' : 'plain', 'measure', round, PER_ROUND);
+			await runRound(KINDS[round % KINDS.length], 'measure', round, PER_ROUND);
 			console.log(`  round ${round + 1}/${ROUNDS} (${rounds[rounds.length - 1].kind}) done, load ${loads()}`);
 		}
 
@@ -250,8 +290,9 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			};
 		};
 		const ours = summarise('ours');
+		const undeduplicated = summarise('undeduplicated');
 		const plain = summarise('plain');
-		for (const [kind, s] of [['ours', ours], ['plain', plain]] as const) {
+		for (const [kind, s] of [['ours', ours], ['undeduplicated', undeduplicated], ['plain', plain]] as const) {
 			if (s.deliveries > 0 && s.errors === s.deliveries) {
 				const failed = samples.find((sample) => sample.kind === kind && sample.phase === 'measure');
 				throw new Error(`every measured ${kind} delivery was answered wrongly; the first: ${failed?.error}\n--- n8n log ---\n${n8n.log().slice(-4000)}`);
@@ -264,30 +305,55 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 		await n8n.waitForExecutions(OURS_WORKFLOW.id, acceptedIds.length, 120_000);
 		const executionsBefore = (await n8n.executions(OURS_WORKFLOW.id)).length;
 		const copies = [...acceptedIds].reverse();
-		const url = CONTENDERS.ours.url(n8n);
-		const cpuAtStart = cpuMs(pid);
-		const duplicatesStarted = performance.now();
-		const duplicateResults = await runWithConcurrency(copies.length > 0 ? DUPLICATES : 0, CONCURRENCY, (index) =>
-			deliver(url, copies[index % copies.length], 'duplicate'),
-		);
-		const duplicateSeconds = (performance.now() - duplicatesStarted) / 1000;
-		const duplicateCpu = await cpuWhenIdle(pid);
+		const duplicateUrl = CONTENDERS.ours.url(n8n);
+		const refusedUrl = n8n.webhookUrl(REFUSED_PATH);
+		const halves = { duplicate: { seconds: 0, cpuMs: 0 as number | null }, refused: { seconds: 0, cpuMs: 0 as number | null } };
+		const duplicateResults: Array<Omit<Sample, 'kind' | 'phase' | 'round'>> = [];
+		const refusedResults: Array<Omit<Sample, 'kind' | 'phase' | 'round'>> = [];
+		const total = copies.length > 0 ? DUPLICATES : 0;
+		let sent = 0;
+		for (const [half, count] of [Math.ceil(total / 2), Math.floor(total / 2)].entries()) {
+			for (const kind of ['duplicate', 'refused'] as const) {
+				const cpuAtStart = cpuMs(pid);
+				const started = performance.now();
+				const results = await runWithConcurrency(count, CONCURRENCY, (index) =>
+					kind === 'duplicate'
+						? deliver(duplicateUrl, copies[(sent + index) % copies.length], 'duplicate')
+						: deliver(refusedUrl, freshId(), 'refused'),
+				);
+				halves[kind].seconds += (performance.now() - started) / 1000;
+				const cpuAtIdle = await cpuWhenIdle(pid);
+				const spent = halves[kind].cpuMs;
+				halves[kind].cpuMs = spent === null || cpuAtStart === null || cpuAtIdle === null ? null : spent + cpuAtIdle - cpuAtStart;
+				(kind === 'duplicate' ? duplicateResults : refusedResults).push(...results);
+			}
+			sent += count;
+			console.log(`  duplicates / refused half ${half + 1}/2 done, load ${loads()}`);
+		}
 		await sleep(1000); // an execution a copy wrongly started would be listed by now
 		const executionsAfter = (await n8n.executions(OURS_WORKFLOW.id)).length;
 		for (const result of duplicateResults) samples.push({ kind: 'duplicate', phase: 'duplicates', round: 0, ...result });
-		const okDuplicates = duplicateResults.filter((result) => !result.error);
-		const duplicatesPerSecond = okDuplicates.length / duplicateSeconds;
+		for (const result of refusedResults) samples.push({ kind: 'refused', phase: 'duplicates', round: 0, ...result });
+		const summariseHalves = (results: Array<Omit<Sample, 'kind' | 'phase' | 'round'>>, measured: { seconds: number; cpuMs: number | null }): ContenderSummary => {
+			const ok = results.filter((result) => !result.error);
+			return {
+				deliveries: results.length,
+				errors: results.length - ok.length,
+				perSecond: ok.length / measured.seconds,
+				latency: spread(ok.map((result) => result.ms)),
+				cpuMsPerDelivery: measured.cpuMs === null || results.length === 0 ? null : measured.cpuMs / results.length,
+			};
+		};
+		const duplicateSummary = summariseHalves(duplicateResults, halves.duplicate);
+		const refusedSummary = summariseHalves(refusedResults, halves.refused);
 		const duplicates = {
-			deliveries: duplicateResults.length,
-			errors: duplicateResults.length - okDuplicates.length,
-			notDuplicate: duplicateResults.length - okDuplicates.length,
-			perSecond: duplicatesPerSecond,
-			latency: spread(okDuplicates.map((result) => result.ms)),
-			cpuMsPerDelivery: cpuAtStart === null || duplicateCpu === null || duplicateResults.length === 0 ? null : (duplicateCpu - cpuAtStart) / duplicateResults.length,
+			...duplicateSummary,
+			notDuplicate: duplicateSummary.errors,
 			executionsBefore,
 			executionsAfter,
-			perSecondOverPlain: duplicatesPerSecond / plain.perSecond,
+			perSecondOverPlain: duplicateSummary.perSecond / plain.perSecond,
 		};
+		const refused = { ...refusedSummary, perSecondOverPlain: refusedSummary.perSecond / plain.perSecond };
 
 		const result: SettingResult = {
 			setting,
@@ -297,10 +363,12 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			loadavg: { atStart: loadAtStart, atEnd: loadavg() },
 			otherN8nProcesses: others,
 			ours,
+			undeduplicated,
 			plain,
 			throughputRatio: ours.perSecond / plain.perSecond,
 			p50Ratio: { ratio: ours.latency.p50 / plain.latency.p50, ci95: ratioInterval(latencies('ours'), latencies('plain'), 50) },
 			duplicates,
+			refused,
 			samples,
 		};
 		printSetting(result);
@@ -312,7 +380,7 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 
 function printSetting(r: SettingResult) {
 	console.log(`\n${pad('', 11)}${pad('n', 6)}${pad('per s', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}n8n CPU/delivery`);
-	for (const [kind, s] of [['ours', r.ours], ['plain', r.plain], ['duplicate', r.duplicates]] as const) {
+	for (const [kind, s] of [['ours', r.ours], ['no dedup', r.undeduplicated], ['plain', r.plain], ['duplicate', r.duplicates], ['refused', r.refused]] as const) {
 		console.log(
 			`${pad(kind, 11)}${pad(String(s.deliveries - s.errors), 6)}${pad(num(s.perSecond), 9)}${pad(num(s.latency.p50), 9)}${pad(num(s.latency.p95), 9)}` +
 				`${s.cpuMsPerDelivery === null ? 'n/a' : `${s.cpuMsPerDelivery.toFixed(1)} ms`}${s.errors ? `   (${s.errors} wrong answers left out)` : ''}`,
@@ -321,7 +389,9 @@ function printSetting(r: SettingResult) {
 	const d = r.duplicates;
 	console.log(
 		`ours / plain: throughput ${num(r.throughputRatio, 2)}, p50 latency ${num(r.p50Ratio.ratio, 2)} (95 % CI ${num(r.p50Ratio.ci95[0], 2)}–${num(r.p50Ratio.ci95[1], 2)}); ` +
-			`duplicates answered/s over plain deliveries/s: ${num(d.perSecondOverPlain, 2)}`,
+			`duplicates answered/s over plain deliveries/s: ${num(d.perSecondOverPlain, 2)}; ` +
+			`n8n's refused requests/s over plain deliveries/s: ${num(r.refused.perSecondOverPlain, 2)}; duplicates over refused: ${num(d.perSecond / r.refused.perSecond, 2)}; ` +
+			`without de-duplication over plain: ${num(r.undeduplicated.perSecond / r.plain.perSecond, 2)}`,
 	);
 	const added = d.executionsAfter - d.executionsBefore;
 	console.log(
@@ -331,21 +401,28 @@ function printSetting(r: SettingResult) {
 }
 
 function printMatrix(rows: Array<{ setting: N8nSetting; result?: SettingResult; error?: string }>) {
-	console.log(`\n## bench:deliveries: ${ROUNDS} alternated rounds of ${PER_ROUND} at concurrency ${CONCURRENCY}, ${DUPLICATES} duplicate copies\n`);
-	console.log('| n8n setting | ours | plain webhook | ratio (throughput) | n8n CPU ms/delivery ours / plain | duplicates (no execution) |');
-	console.log('|---|---|---|---|---|---|');
+	console.log(
+		`\n## bench:deliveries: ${ROUNDS} alternated rounds of ${PER_ROUND} at concurrency ${CONCURRENCY}, ${DUPLICATES} duplicate copies` +
+			`${PREFILL ? `, ours' record prefilled with ${PREFILL} deliveries` : ''}\n`,
+	);
+	console.log(
+		'| n8n setting | ours | ours, De-duplicate off | plain webhook | ratio (throughput) ours / plain, off / plain | n8n CPU ms/delivery ours / off / plain | duplicates (no execution) | n8n refusing (403, no execution) |',
+	);
+	console.log('|---|---|---|---|---|---|---|---|');
 	for (const { setting, result: r, error } of rows) {
 		if (!r) {
-			console.log(`| ${setting.name} | failed: ${(error ?? '').split('\n')[0].slice(0, 120)} |||||`);
+			console.log(`| ${setting.name} | failed: ${(error ?? '').split('\n')[0].slice(0, 120)} |||||||`);
 			continue;
 		}
 		const d = r.duplicates;
 		const added = d.executionsAfter - d.executionsBefore;
 		const line = (s: ContenderSummary) => `${num(s.perSecond)} req/s, p50 ${num(s.latency.p50, 0)} ms, p95 ${num(s.latency.p95, 0)} ms`;
 		console.log(
-			`| ${setting.name} | ${line(r.ours)} | ${line(r.plain)} | ${num(r.throughputRatio, 2)} | ${num(r.ours.cpuMsPerDelivery, 0)} / ${num(r.plain.cpuMsPerDelivery, 0)} | ` +
-				`${num(d.perSecond)} answered/s (${num(d.perSecondOverPlain, 1)}× plain), p50 ${num(d.latency.p50, 0)} ms; ` +
-				`${d.deliveries - d.notDuplicate}/${d.deliveries} duplicate, ${added === 0 ? 'no execution added' : `${added} executions ADDED`} |`,
+			`| ${setting.name} | ${line(r.ours)} | ${line(r.undeduplicated)} | ${line(r.plain)} | ${num(r.throughputRatio, 2)}, ${num(r.undeduplicated.perSecond / r.plain.perSecond, 2)} | ` +
+				`${num(r.ours.cpuMsPerDelivery, 0)} / ${num(r.undeduplicated.cpuMsPerDelivery, 0)} / ${num(r.plain.cpuMsPerDelivery, 0)} | ` +
+				`${num(d.perSecond)} answered/s (${num(d.perSecondOverPlain, 1)}× plain, ${num(d.perSecond / r.refused.perSecond, 2)}× n8n refusing), p50 ${num(d.latency.p50, 0)} ms, ${num(d.cpuMsPerDelivery, 1)} ms CPU; ` +
+				`${d.deliveries - d.notDuplicate}/${d.deliveries} duplicate, ${added === 0 ? 'no execution added' : `${added} executions ADDED`} | ` +
+				`${num(r.refused.perSecond)} answered/s (${num(r.refused.perSecondOverPlain, 1)}× plain), p50 ${num(r.refused.latency.p50, 0)} ms, ${num(r.refused.cpuMsPerDelivery, 1)} ms CPU |`,
 		);
 	}
 }
@@ -382,9 +459,9 @@ async function main() {
 				mode: 'regular',
 				clientNode: process.version,
 				machine: { cores: cpus().length, model: cpus()[0]?.model.trim(), totalMemBytes: totalmem() },
-				options: { rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP, duplicates: DUPLICATES, extraEnv: EXTRA_ENV, matrix: args.matrix },
-				contenders: { ours: CONTENDERS.ours.label, plain: CONTENDERS.plain.label },
-				workflows: [OURS_WORKFLOW, PLAIN_WORKFLOW],
+				options: { rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP, duplicates: DUPLICATES, prefill: PREFILL, extraEnv: EXTRA_ENV, matrix: args.matrix },
+				contenders: { ...Object.fromEntries(KINDS.map((kind) => [kind, CONTENDERS[kind].label])), refused: "n8n's Webhook (POST, Header Auth), sent a wrong key: 403, no execution" },
+				workflows: [OURS_WORKFLOW, UNDEDUPLICATED_WORKFLOW, PLAIN_WORKFLOW, REFUSED_WORKFLOW],
 				settings: rows,
 			},
 			null,
