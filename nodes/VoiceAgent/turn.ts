@@ -21,8 +21,21 @@ function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject
 		.getParentNodes(context.getNode().name)
 		.find((node) => node.type.endsWith('.voiceAgentTrigger'));
 	if (!trigger) return undefined;
-	const json: unknown = context.getWorkflowDataProxy(itemIndex).$(trigger.name).first()?.json;
+	// Right after the trigger (Trigger → Speak, the usual shape) the input is the trigger's one
+	// item: read it without building n8n's data proxy, which costs about 0.2 ms before the frame.
+	const json: unknown = comesFrom(context, trigger.name)
+		? context.getInputData()[0]?.json
+		: context.getWorkflowDataProxy(itemIndex).$(trigger.name).first()?.json;
 	return json !== null && typeof json === 'object' ? (json as IDataObject) : undefined;
+}
+
+/** Whether this node's main input is the output of `nodeName` (false when n8n has no source: a tool call, a manual run). */
+function comesFrom(context: IExecuteFunctions, nodeName: string): boolean {
+	try {
+		return context.getInputSourceData(0)?.previousNode === nodeName;
+	} catch {
+		return false;
+	}
 }
 
 /** The turn this node answers; a clear error when there is none. */

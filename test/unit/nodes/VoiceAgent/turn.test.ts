@@ -200,3 +200,39 @@ describe('a Layercode client data event (client.data): Send Data and End Turn an
 		}
 	});
 });
+
+describe("which turn: the trigger's item", () => {
+	const TRIGGER = { name: 'Voice Agent Trigger', type: 'n8n-nodes-voice-agent.voiceAgentTrigger' };
+	/** Speak in an execution the trigger started with turn `proxied` (what n8n's data proxy returns). */
+	function speakContext(inputSource: () => unknown, input: unknown, sent: string[]) {
+		const proxyCalls: number[] = [];
+		const context = {
+			...streamingContext(sent),
+			getParentNodes: () => [TRIGGER],
+			getInputSourceData: inputSource,
+			getInputData: () => [{ json: input }],
+			getWorkflowDataProxy: (itemIndex: number) => {
+				proxyCalls.push(itemIndex);
+				return { $: () => ({ first: () => ({ json: { event: 'turn.message', turnId: 'proxied' } }) }) };
+			},
+		} as unknown as IExecuteFunctions;
+		return { context, proxyCalls };
+	}
+
+	it('right after the trigger, is its input item: no data proxy', async () => {
+		const sent: string[] = [];
+		const { context, proxyCalls } = speakContext(() => ({ previousNode: TRIGGER.name }), { event: 'turn.message', turnId: 'direct' }, sent);
+		const [item] = await executeTurn(context, 'speak');
+		expect(item.json.turnEvents).toEqual([{ type: 'response.tts', content: 'Hello.', turn_id: 'direct' }]);
+		expect(proxyCalls).toEqual([]);
+	});
+
+	it('after another node, or without source data (a tool call, a manual run), is read through the proxy', async () => {
+		for (const inputSource of [() => ({ previousNode: 'AI Agent' }), () => undefined, () => { throw new Error('Source data is missing'); }]) {
+			const { context, proxyCalls } = speakContext(inputSource, { output: 'an agent answer' }, []);
+			const [item] = await executeTurn(context, 'speak');
+			expect(item.json.turnEvents).toEqual([{ type: 'response.tts', content: 'Hello.', turn_id: 'proxied' }]);
+			expect(proxyCalls).toEqual([0]);
+		}
+	});
+});
