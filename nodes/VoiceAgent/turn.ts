@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -21,15 +22,15 @@ function triggerItem(context: IExecuteFunctions, itemIndex: number): IDataObject
 		.getParentNodes(context.getNode().name)
 		.find((node) => node.type.endsWith('.voiceAgentTrigger'));
 	if (!trigger) return undefined;
-	// Right after the trigger (Trigger → Speak, the usual shape) the input is the trigger's one
+	// Right after the trigger (Trigger → Speak, the usual shape) the main input is the trigger's one
 	// item: read it without building n8n's data proxy, which costs about 0.2 ms before the frame.
-	const json: unknown = comesFrom(context, trigger.name)
-		? context.getInputData()[0]?.json
-		: context.getWorkflowDataProxy(itemIndex).$(trigger.name).first()?.json;
+	// A tool called inside an AI Agent's step carries the agent's source but no main input.
+	const direct = comesFrom(context, trigger.name) ? context.getInputData(0, NodeConnectionTypes.Main)[0]?.json : undefined;
+	const json: unknown = direct ?? context.getWorkflowDataProxy(itemIndex).$(trigger.name).first()?.json;
 	return json !== null && typeof json === 'object' ? (json as IDataObject) : undefined;
 }
 
-/** Whether this node's main input is the output of `nodeName` (false when n8n has no source: a tool call, a manual run). */
+/** Whether this node's source is `nodeName` (false when n8n has none: a manual run, some tool calls). */
 function comesFrom(context: IExecuteFunctions, nodeName: string): boolean {
 	try {
 		return context.getInputSourceData(0)?.previousNode === nodeName;

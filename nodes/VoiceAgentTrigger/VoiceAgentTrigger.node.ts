@@ -80,10 +80,21 @@ export const responseModeFor = (parameters: INodeParameters): string => {
  * default `vm` engine each evaluation borrows a V8 isolate: a live turn's first frame waited for
  * one). n8n 1.x lacks these helpers and evaluates the same function as an expression.
  */
-export const responseModeField: { responseMode: string } =
-	typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function'
-		? webhookDescriptionFields({ responseMode: fromFunction(responseModeFor) })
-		: { responseMode: `={{(${String(responseModeFor)})($parameter)}}` };
+const RESOLVES_NATIVELY = typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function';
+export const responseModeField: { responseMode: string } = RESOLVES_NATIVELY
+	? webhookDescriptionFields({ responseMode: fromFunction(responseModeFor) })
+	: { responseMode: `={{(${String(responseModeFor)})($parameter)}}` };
+
+/**
+ * The version new triggers get. For a start node of version 1, n8n evaluates
+ * `$parameter["options"]["binaryData"]` on every request (webhook-helpers parseRequestBody): under
+ * n8n 2.x's `vm` engine an isolate per turn and per delivery. From 1.1 n8n instead reads the body
+ * itself before the trigger runs, as for its own Webhook node, and answers a body it cannot read
+ * (invalid JSON, broken gzip, over its size limit) on its own. n8n 1.x would also write multipart
+ * uploads to its temp folder and never delete them (2.41 does), and evaluates that expression
+ * without an isolate: it keeps 1. Detected by n8n 2.41's native resolvers.
+ */
+export const DEFAULT_TRIGGER_VERSION = RESOLVES_NATIVELY ? 1.1 : 1;
 
 type Configured = { platform: Platform; scheme: VerificationScheme; settings: VerificationSettings } | { problem: string };
 
@@ -173,13 +184,9 @@ export class VoiceAgentTrigger implements INodeType {
 		name: 'voiceAgentTrigger',
 		icon: { light: 'file:voiceAgent.svg', dark: 'file:voiceAgent.dark.svg' },
 		group: ['trigger'],
-		// For a start node of version 1, n8n evaluates `$parameter["options"]["binaryData"]` on every
-		// request (webhook-helpers parseRequestBody, 2.41.1 and 1.123.81): under n8n's `vm` engine an
-		// isolate per turn and per delivery. From 1.1 n8n instead reads a JSON body itself before the
-		// trigger runs, as for its own Webhook node, and answers a body it cannot read (invalid JSON,
-		// broken gzip, over its size limit) on its own. Workflows saved with 1 keep working as before.
+		// 1.1 on n8n 2.41+, 1 before (DEFAULT_TRIGGER_VERSION); saved workflows keep theirs.
 		version: [1, 1.1],
-		defaultVersion: 1.1,
+		defaultVersion: DEFAULT_TRIGGER_VERSION,
 		subtitle: platformSubtitle(),
 		description:
 			'Starts the workflow on verified, de-duplicated webhooks from voice-agent platforms: calls starting and ending, post-call analysis, live turns',

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OWNER, printLogOnFailure, startN8n, type N8n } from './harness';
+import { OWNER, printLogOnFailure, startN8n, targetN8nMajor, type N8n } from './harness';
 import { secretCredential, TRIGGER_TYPE, triggerOnly, VOICE_AGENT_TYPE } from './workflows';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -24,6 +24,8 @@ const ROOT = resolve(__dirname, '..', '..');
 interface NodeTypeJson {
 	name: string;
 	displayName: string;
+	version: number | number[];
+	defaultVersion?: number;
 	codex?: { categories?: string[]; subcategories?: Record<string, string[]>; alias?: string[]; resources?: Record<string, unknown> };
 }
 
@@ -85,6 +87,14 @@ test.each([
 		console.log(`[codex.e2e] n8n ${n8n!.version} ${type}: ${JSON.stringify(node.codex)}`);
 		expect(node.codex).toEqual(shippedCodex(folder));
 		expect(node.codex!.categories).toEqual(['Communication']);
+	}));
+
+test('a new trigger gets version 1.1 on n8n 2.41+ and 1 on n8n 1.x (multipart uploads would stay in its temp folder)', () =>
+	printLogOnFailure(n8n, async () => {
+		const [trigger] = ours(TRIGGER_TYPE);
+		console.log(`[codex.e2e] n8n ${n8n!.version}: trigger version ${JSON.stringify(trigger.version)}, default ${trigger.defaultVersion}`);
+		expect(trigger.version).toEqual([1, 1.1]);
+		expect(trigger.defaultVersion).toBe(targetN8nMajor() >= 2 ? 1.1 : 1);
 	}));
 
 test('the trigger is found by platform name, Svix and Standard Webhooks', () =>

@@ -12,8 +12,10 @@ const SPEAKNODE_HEADER = 'x-speaknode-signature';
 
 const WORKFLOWS = {
 	agntix: triggerOnly('wfAgntix0000001', 'agntix', { platform: 'agntix' }),
-	// A workflow saved before version 1.1: still verified, still one execution.
+	// A workflow saved before version 1.1 (and what n8n 1.x gives a new trigger): still verified, still one execution.
 	agntixVersion1: triggerOnly('wfAgntixV1Node1', 'agntix-v1', { platform: 'agntix' }, 1),
+	// Version 1.1 (what n8n 2.41+ gives a new trigger), on either n8n line: n8n reads the body first.
+	agntixVersion11: triggerOnly('wfAgntixV11Nod1', 'agntix-v11', { platform: 'agntix' }, 1.1),
 	agntixStrict: triggerOnly('wfAgntixStrict1', 'agntix-strict', { platform: 'agntix', triggerOptions: { strictSchema: true } }),
 	agntixEndedOnly: triggerOnly('wfAgntixEnded01', 'agntix-ended', { platform: 'agntix', events: ['session.ended'] }),
 	// The same filter, for the event it ignores (the workflow above must have exactly one execution).
@@ -253,8 +255,8 @@ describe('bad input is answered and starts nothing', () => {
 
 	// From version 1.1, n8n parses an application/json body itself before the trigger runs (as for
 	// its own Webhook node from version 2), and answers a body that does not parse on its own.
-	guarded("invalid JSON sent as application/json → n8n's own 422, the trigger never runs", async () => {
-		const answer = await post('agntix-strict', '{"eventType":', signStandardWebhook('{"eventType":', SECRET, { id: freshId() }));
+	guarded("invalid JSON sent as application/json to a version-1.1 trigger → n8n's own 422, the trigger never runs", async () => {
+		const answer = await post('agntix-v11', '{"eventType":', signStandardWebhook('{"eventType":', SECRET, { id: freshId() }));
 		expect(answer.status).toBe(422);
 		expect(answer.text).toContain('Failed to parse request body');
 		expect(answer.text).not.toContain(SECRET);
@@ -277,7 +279,7 @@ describe('bad input is answered and starts nothing', () => {
 			const signed = { ...headers, ...signStandardWebhook('{}', SECRET, { id: freshId() }) };
 			const version1 = await postJson(n8n.webhookUrl(triggerPath('agntix-v1')), bytes, signed);
 			expect(version1).toMatchObject({ status, json: { error } });
-			const version11 = await postJson(n8n.webhookUrl(triggerPath('agntix-strict')), bytes, signed);
+			const version11 = await postJson(n8n.webhookUrl(triggerPath('agntix-v11')), bytes, signed);
 			expect(version11.status).toBe(500);
 			expect(version11.text).toContain('There was a problem executing the workflow');
 			expect(version11.text).not.toContain(SECRET);
@@ -295,6 +297,9 @@ describe('bad input is answered and starts nothing', () => {
 		const genuine = JSON.stringify({ ...agntixEnded, id: 'after-bad-input' });
 		await expectExecutions(n8n, WORKFLOWS.agntixStrict.id, 0, () =>
 			post('agntix-strict', genuine, signStandardWebhook(genuine, SECRET, { id: freshId() })),
+		);
+		await expectExecutions(n8n, WORKFLOWS.agntixVersion11.id, 0, () =>
+			post('agntix-v11', genuine, signStandardWebhook(genuine, SECRET, { id: freshId() })),
 		);
 	});
 

@@ -1,4 +1,5 @@
 // Workflow and credential JSON for the end-to-end tests, built the way n8n's editor saves them.
+import { targetN8nMajor } from './harness';
 
 export const TRIGGER_TYPE = 'n8n-nodes-voice-agent.voiceAgentTrigger';
 export const VOICE_AGENT_TYPE = 'n8n-nodes-voice-agent.voiceAgent';
@@ -35,8 +36,8 @@ export function apiKeyCredential(extra: Record<string, unknown> = {}) {
 /** The production URL path of a trigger made by triggerNode(name): n8n puts its webhookId first. */
 export const triggerPath = (name: string) => `wh-${name}/webhook`;
 
-/** The trigger's newest version (the editor's default for new nodes). */
-export const TRIGGER_VERSION = 1.1;
+/** The version the editor gives a new trigger on the n8n under test (DEFAULT_TRIGGER_VERSION): 1.1 on 2.x, 1 on 1.x. */
+export const TRIGGER_VERSION = targetN8nMajor() >= 2 ? 1.1 : 1;
 
 export function triggerNode(name: string, parameters: Record<string, unknown>, typeVersion = TRIGGER_VERSION): NodeJson {
 	return {

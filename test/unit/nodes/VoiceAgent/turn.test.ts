@@ -204,13 +204,14 @@ describe('a Layercode client data event (client.data): Send Data and End Turn an
 describe("which turn: the trigger's item", () => {
 	const TRIGGER = { name: 'Voice Agent Trigger', type: 'n8n-nodes-voice-agent.voiceAgentTrigger' };
 	/** Speak in an execution the trigger started with turn `proxied` (what n8n's data proxy returns). */
-	function speakContext(inputSource: () => unknown, input: unknown, sent: string[]) {
+	function speakContext(inputSource: () => unknown, input: unknown, sent: string[], inputs: Record<string, unknown[]> = { main: [{ json: input }] }) {
 		const proxyCalls: number[] = [];
 		const context = {
 			...streamingContext(sent),
 			getParentNodes: () => [TRIGGER],
 			getInputSourceData: inputSource,
-			getInputData: () => [{ json: input }],
+			// n8n's contexts: the node's own input (main, or ai_tool for a tool), [] for a connection it has none on.
+			getInputData: (_index = 0, type?: string) => inputs[type ?? Object.keys(inputs)[0]] ?? [],
 			getWorkflowDataProxy: (itemIndex: number) => {
 				proxyCalls.push(itemIndex);
 				return { $: () => ({ first: () => ({ json: { event: 'turn.message', turnId: 'proxied' } }) }) };
@@ -225,6 +226,14 @@ describe("which turn: the trigger's item", () => {
 		const [item] = await executeTurn(context, 'speak');
 		expect(item.json.turnEvents).toEqual([{ type: 'response.tts', content: 'Hello.', turn_id: 'direct' }]);
 		expect(proxyCalls).toEqual([]);
+	});
+
+	it('as a tool called inside the AI Agent\'s step (the agent\'s source, the tool arguments on ai_tool), is read through the proxy', async () => {
+		const inputs = { ai_tool: [{ json: { text: 'the tool arguments' } }] };
+		const { context, proxyCalls } = speakContext(() => ({ previousNode: TRIGGER.name }), undefined, [], inputs);
+		const [item] = await executeTurn(context, 'speak');
+		expect(item.json.turnEvents).toEqual([{ type: 'response.tts', content: 'Hello.', turn_id: 'proxied' }]);
+		expect(proxyCalls).toEqual([0]);
 	});
 
 	it('after another node, or without source data (a tool call, a manual run), is read through the proxy', async () => {

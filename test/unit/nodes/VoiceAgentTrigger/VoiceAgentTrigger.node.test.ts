@@ -492,9 +492,26 @@ describe('Acknowledge: When the Workflow Succeeds', () => {
 		expect(STREAMING_PLATFORMS).toEqual(PLATFORMS.filter((platform) => platform.streamsTurns).map((platform) => platform.id));
 	});
 
-	test('new triggers are version 1.1, which spares n8n the version-1 body option expression; 1 still loads', () => {
+	test('new triggers are version 1.1 on n8n 2.41+, which spares n8n the version-1 body option expression; 1 still loads', () => {
 		expect(trigger.description.version).toEqual([1, 1.1]);
 		expect(trigger.description.defaultVersion).toBe(1.1);
+	});
+
+	test('on n8n 1.x (no native description resolvers) new triggers stay version 1: 1.x would keep multipart uploads in its temp folder', () => {
+		jest.isolateModules(() => {
+			jest.doMock('n8n-workflow', () => ({
+				...jest.requireActual('n8n-workflow'),
+				webhookDescriptionFields: undefined,
+				fromFunction: undefined,
+			}));
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const { VoiceAgentTrigger: OnN8n1 } = require('../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node') as typeof import('../../../../nodes/VoiceAgentTrigger/VoiceAgentTrigger.node');
+			const description = new OnN8n1().description;
+			expect(description.version).toEqual([1, 1.1]);
+			expect(description.defaultVersion).toBe(1);
+			expect(description.webhooks?.[0].responseMode).toMatch(/^=\{\{/);
+		});
+		jest.dontMock('n8n-workflow');
 	});
 
 	test("n8n 2.41+ resolves the response mode natively: no expression engine, no isolate per delivery", () => {

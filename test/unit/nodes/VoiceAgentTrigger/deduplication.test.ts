@@ -109,6 +109,29 @@ describe('claimDelivery', () => {
 		expect(claim(scope, staticData, 'msg_elsewhere', T0)).toBe(false);
 	});
 
+	// The process record is built from static data once per scope; an id another process saved
+	// later is found by reading the record string in place, at its 20-character stride.
+	test('an id another process saved after this one built its record is a duplicate; the record is read entry by entry', () => {
+		const scope = newScope();
+		expect(claim(scope, {}, 'msg_here', T0)).toBe(true); // this process's record now exists
+		expect(claimDelivery(scope, { deliveries: recordOf({ msg_there: T0 }) }, 'msg_there', T0 + 2)).toBe('duplicate');
+		expect(claimDelivery(scope, { deliveries: '-'.repeat(20) + recordOf({ msg_after_garbage: T0 }) }, 'msg_after_garbage', T0 + 2)).toBe('duplicate');
+		// Off the stride, or a time in upper case, is not an entry.
+		expect(claimDelivery(scope, { deliveries: '~'.repeat(10) + recordOf({ msg_shifted: T0 }) + '~'.repeat(10) }, 'msg_shifted', T0 + 2)).toBe('new');
+		const upperCase = deliveryKey('msg_upper') + T0.toString(36).padStart(8, '0').toUpperCase();
+		expect(claimDelivery(scope, { deliveries: upperCase }, 'msg_upper', T0 + 2)).toBe('new');
+	});
+
+	test('a fresh process reads the whole record, entries out of order included, and skips what does not parse', () => {
+		const scope = newScope();
+		const record = recordOf({ msg_new: T0 + 10 }) + '#'.repeat(20) + recordOf({ msg_old: T0 });
+		expect(recordedDeliveries({ deliveries: record })).toEqual([
+			[deliveryKey('msg_old'), T0],
+			[deliveryKey('msg_new'), T0 + 10],
+		]);
+		expect(claimDelivery(scope, { deliveries: record }, 'msg_old', T0 + 20)).toBe('duplicate');
+	});
+
 	test('scopes are independent: the same id in two triggers wins in both', () => {
 		const a = newScope();
 		const b = newScope();
