@@ -63,10 +63,16 @@ export function recordedDeliveries(staticData: IDataObject): Array<[string, numb
 	if (typeof stored !== 'string') return [];
 	const entries: Array<[string, number]> = [];
 	for (let at = 0; at + ENTRY_LENGTH <= stored.length; at += ENTRY_LENGTH) {
-		const entry = stored.slice(at, at + ENTRY_LENGTH);
-		if (ENTRY.test(entry)) entries.push([entry.slice(0, KEY_LENGTH), parseInt(entry.slice(KEY_LENGTH), 36)]);
+		const entry = entryAt(stored, at);
+		if (entry) entries.push(entry);
 	}
 	return entries.sort(([, a], [, b]) => a - b);
+}
+
+/** The record's entry starting at `at`, if it parses. */
+function entryAt(stored: string, at: number): [string, number] | undefined {
+	const entry = stored.slice(at, at + ENTRY_LENGTH);
+	return ENTRY.test(entry) ? [entry.slice(0, KEY_LENGTH), parseInt(entry.slice(KEY_LENGTH), 36)] : undefined;
 }
 
 /** When static data recorded this key, without decoding the whole record. */
@@ -74,9 +80,7 @@ function storedTime(staticData: IDataObject, key: string): number | undefined {
 	const stored = staticData.deliveries;
 	if (typeof stored !== 'string') return undefined;
 	for (let at = 0; at + ENTRY_LENGTH <= stored.length; at += ENTRY_LENGTH) {
-		if (!stored.startsWith(key, at)) continue;
-		const entry = stored.slice(at, at + ENTRY_LENGTH);
-		return ENTRY.test(entry) ? parseInt(entry.slice(KEY_LENGTH), 36) : undefined;
+		if (stored.startsWith(key, at)) return entryAt(stored, at)?.[1];
 	}
 	return undefined;
 }
