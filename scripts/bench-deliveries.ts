@@ -149,8 +149,11 @@ interface Sample {
 	error?: string;
 }
 
+/** One delivery's answer, before it is filed as a sample. */
+type Answer = Omit<Sample, 'kind' | 'phase' | 'round'>;
+
 /** Sends one signed delivery (both contenders get the same headers) and checks the answer. */
-async function deliver(url: string, deliveryId: string, expect: 'accepted' | 'started' | 'duplicate' | 'refused'): Promise<Omit<Sample, 'kind' | 'phase' | 'round'>> {
+async function deliver(url: string, deliveryId: string, expect: 'accepted' | 'started' | 'duplicate' | 'refused'): Promise<Answer> {
 	const headers = signStandardWebhook(BODY, SECRET, { id: deliveryId });
 	const started = performance.now();
 	try {
@@ -181,6 +184,30 @@ const pad = (text: string, width: number) => text.padEnd(width);
 const num = (value: number | null | undefined, digits = 1) => (value !== null && value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const loads = () => loadavg().map((value) => value.toFixed(2)).join(' / ');
 const sleep = (delay: number) => new Promise<void>((done) => setTimeout(done, delay));
+
+/** A batch of requests sent together, timed. */
+interface Timed {
+	results: Answer[];
+	seconds: number;
+	/** n8n's CPU from the batch's start until it was idle again; null where it could not be read. */
+	cpuMs: number | null;
+}
+
+/** Batches of one contender, summed: rate over their wall time, latency of the right answers, CPU per request. */
+function summary(batches: Timed[]): ContenderSummary {
+	const results = batches.flatMap((batch) => batch.results);
+	const ok = results.filter((result) => !result.error);
+	const seconds = batches.reduce((total, batch) => total + batch.seconds, 0);
+	const cpuKnown = batches.every((batch) => batch.cpuMs !== null);
+	const cpu = batches.reduce((total, batch) => total + (batch.cpuMs ?? 0), 0);
+	return {
+		deliveries: results.length,
+		errors: results.length - ok.length,
+		perSecond: ok.length / seconds,
+		latency: spread(ok.map((result) => result.ms)),
+		cpuMsPerDelivery: cpuKnown && results.length > 0 ? cpu / results.length : null,
+	};
+}
 
 interface ContenderSummary {
 	deliveries: number;
@@ -240,24 +267,30 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 		console.log(`  refused: n8n's Webhook (POST, Header Auth), sent a wrong key: 403, no execution`);
 		for (const [kind, contender] of Object.entries(CONTENDERS)) console.log(`  ${pad(`${kind}:`, 8)}${contender.label}`);
 
+		/**
+		 * `count` requests, CONCURRENCY in flight: their answers, the wall time, and n8n's CPU until
+		 * it is idle again (n8n answers before the execution has run: its CPU is counted too).
+		 */
+		const timed = async (count: number, send: (index: number) => Promise<Answer>): Promise<Timed> => {
+			const cpuAtStart = cpuMs(pid);
+			const started = performance.now();
+			const results = await runWithConcurrency(count, CONCURRENCY, send);
+			const seconds = (performance.now() - started) / 1000;
+			const cpuAtIdle = await cpuWhenIdle(pid);
+			return { results, seconds, cpuMs: cpuAtStart === null || cpuAtIdle === null ? null : cpuAtIdle - cpuAtStart };
+		};
+
 		const samples: Sample[] = [];
 		const acceptedIds: string[] = [];
-		const rounds: Array<{ kind: Kind; seconds: number; cpuMs: number | null; count: number }> = [];
+		const rounds: Array<Timed & { kind: Kind }> = [];
 		const runRound = async (kind: Kind, phase: 'warmup' | 'measure', round: number, count: number) => {
 			const url = CONTENDERS[kind].url(n8n);
-			const cpuAtStart = cpuMs(pid);
-			const roundStarted = performance.now();
-			const results = await runWithConcurrency(count, CONCURRENCY, () => deliver(url, freshId(), kind === 'plain' ? 'started' : 'accepted'));
-			const seconds = (performance.now() - roundStarted) / 1000;
-			// n8n answers before the execution has run: count its CPU until the round's executions are done.
-			const cpuAtIdle = await cpuWhenIdle(pid);
-			for (const result of results) {
+			const measured = await timed(count, () => deliver(url, freshId(), kind === 'plain' ? 'started' : 'accepted'));
+			for (const result of measured.results) {
 				samples.push({ kind, phase, round, ...result });
 				if (kind === 'ours' && phase === 'measure' && !result.error) acceptedIds.push(result.deliveryId);
 			}
-			if (phase === 'measure') {
-				rounds.push({ kind, seconds, count, cpuMs: cpuAtStart === null || cpuAtIdle === null ? null : cpuAtIdle - cpuAtStart });
-			}
+			if (phase === 'measure') rounds.push({ kind, ...measured });
 		};
 
 		if (WARMUP > 0) {
@@ -267,9 +300,9 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			}
 		}
 		if (PREFILL > 0) {
-			const prefill = await runWithConcurrency(PREFILL, CONCURRENCY, () => deliver(CONTENDERS.ours.url(n8n), freshId(), 'accepted'));
-			const failed = prefill.filter((result) => result.error).length;
-			await cpuWhenIdle(pid); // the prefill's executions end before the first measured round
+			// Timed only to wait until its executions have ended, before the first measured round.
+			const prefill = await timed(PREFILL, () => deliver(CONTENDERS.ours.url(n8n), freshId(), 'accepted'));
+			const failed = prefill.results.filter((result) => result.error).length;
 			console.log(`  prefill: ours accepted ${PREFILL - failed} of ${PREFILL} deliveries (its record now holds up to 1,000 ids), load ${loads()}`);
 		}
 		for (let round = 0; round < ROUNDS; round++) {
@@ -277,20 +310,7 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 			console.log(`  round ${round + 1}/${ROUNDS} (${rounds[rounds.length - 1].kind}) done, load ${loads()}`);
 		}
 
-		const summarise = (kind: Kind): ContenderSummary => {
-			const mine = samples.filter((sample) => sample.phase === 'measure' && sample.kind === kind);
-			const ok = mine.filter((sample) => !sample.error);
-			const its = rounds.filter((round) => round.kind === kind);
-			const seconds = its.reduce((total, round) => total + round.seconds, 0);
-			const cpuKnown = its.every((round) => round.cpuMs !== null);
-			return {
-				deliveries: mine.length,
-				errors: mine.length - ok.length,
-				perSecond: ok.length / seconds,
-				latency: spread(ok.map((sample) => sample.ms)),
-				cpuMsPerDelivery: cpuKnown ? its.reduce((total, round) => total + (round.cpuMs as number), 0) / its.reduce((total, round) => total + round.count, 0) : null,
-			};
-		};
+		const summarise = (kind: Kind): ContenderSummary => summary(rounds.filter((round) => round.kind === kind));
 		const ours = summarise('ours');
 		const undeduplicated = summarise('undeduplicated');
 		const plain = summarise('plain');
@@ -310,46 +330,27 @@ async function measureSetting(setting: N8nSetting): Promise<SettingResult> {
 		const copies = acceptedIds.slice(-DEDUPLICATION_LIMIT).reverse();
 		const duplicateUrl = CONTENDERS.ours.url(n8n);
 		const refusedUrl = n8n.webhookUrl(REFUSED_PATH);
-		const halves = { duplicate: { seconds: 0, cpuMs: 0 as number | null }, refused: { seconds: 0, cpuMs: 0 as number | null } };
-		const duplicateResults: Array<Omit<Sample, 'kind' | 'phase' | 'round'>> = [];
-		const refusedResults: Array<Omit<Sample, 'kind' | 'phase' | 'round'>> = [];
+		const halves: Record<'duplicate' | 'refused', Timed[]> = { duplicate: [], refused: [] };
 		const total = copies.length > 0 ? DUPLICATES : 0;
 		let sent = 0;
 		for (const [half, count] of [Math.ceil(total / 2), Math.floor(total / 2)].entries()) {
 			// A-B then B-A, so that drift during the phase falls on both alike.
 			for (const kind of half === 0 ? (['duplicate', 'refused'] as const) : (['refused', 'duplicate'] as const)) {
-				const cpuAtStart = cpuMs(pid);
-				const started = performance.now();
-				const results = await runWithConcurrency(count, CONCURRENCY, (index) =>
+				const measured = await timed(count, (index) =>
 					kind === 'duplicate'
 						? deliver(duplicateUrl, copies[(sent + index) % copies.length], 'duplicate')
 						: deliver(refusedUrl, freshId(), 'refused'),
 				);
-				halves[kind].seconds += (performance.now() - started) / 1000;
-				const cpuAtIdle = await cpuWhenIdle(pid);
-				const spent = halves[kind].cpuMs;
-				halves[kind].cpuMs = spent === null || cpuAtStart === null || cpuAtIdle === null ? null : spent + cpuAtIdle - cpuAtStart;
-				(kind === 'duplicate' ? duplicateResults : refusedResults).push(...results);
+				halves[kind].push(measured);
+				for (const result of measured.results) samples.push({ kind, phase: 'duplicates', round: half, ...result });
 			}
 			sent += count;
 			console.log(`  duplicates / refused half ${half + 1}/2 done, load ${loads()}`);
 		}
 		await sleep(1000); // an execution a copy wrongly started would be listed by now
 		const executionsAfter = (await n8n.executions(OURS_WORKFLOW.id)).length;
-		for (const result of duplicateResults) samples.push({ kind: 'duplicate', phase: 'duplicates', round: 0, ...result });
-		for (const result of refusedResults) samples.push({ kind: 'refused', phase: 'duplicates', round: 0, ...result });
-		const summariseHalves = (results: Array<Omit<Sample, 'kind' | 'phase' | 'round'>>, measured: { seconds: number; cpuMs: number | null }): ContenderSummary => {
-			const ok = results.filter((result) => !result.error);
-			return {
-				deliveries: results.length,
-				errors: results.length - ok.length,
-				perSecond: ok.length / measured.seconds,
-				latency: spread(ok.map((result) => result.ms)),
-				cpuMsPerDelivery: measured.cpuMs === null || results.length === 0 ? null : measured.cpuMs / results.length,
-			};
-		};
-		const duplicateSummary = summariseHalves(duplicateResults, halves.duplicate);
-		const refusedSummary = summariseHalves(refusedResults, halves.refused);
+		const duplicateSummary = summary(halves.duplicate);
+		const refusedSummary = summary(halves.refused);
 		const duplicates = {
 			...duplicateSummary,
 			notDuplicate: duplicateSummary.errors,
