@@ -7,7 +7,7 @@ import { postJson, type PostAnswer } from '../support/post';
 import type { Headers } from '../support/sign';
 
 /** A delivery posted to the production URL of the trigger made by triggerNode(name). */
-export function deliver(n8n: N8n, name: string, body: string, headers: Headers = {}): Promise<PostAnswer> {
+export function deliver(n8n: N8n, name: string, body: string | Uint8Array, headers: Headers = {}): Promise<PostAnswer> {
 	return postJson(n8n.webhookUrl(triggerPath(name)), body, headers);
 }
 

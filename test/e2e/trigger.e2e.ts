@@ -3,8 +3,7 @@
 // concurrent and post-restart copies of one Agntix delivery start one execution.
 import { deliver, expectExecutions, n8nWithTriggers, onlyExecutionItem as onlyItem } from './deliveries';
 import type { N8n } from './harness';
-import { triggerOnly, triggerPath } from './workflows';
-import { postJson } from '../support/post';
+import { triggerOnly } from './workflows';
 import { bodyHmac, nowSeconds, signLayercode, signStandardWebhook, timestampedSignature, type Headers } from '../support/sign';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -72,7 +71,7 @@ let n8n: N8n;
 let deliveryCounter = 0;
 const freshId = () => `msg_e2e_${process.pid}_${++deliveryCounter}`;
 
-const post = (path: string, body: string, headers: Headers) => deliver(n8n, path, body, headers);
+const post = (path: string, body: string | Uint8Array, headers: Headers) => deliver(n8n, path, body, headers);
 const onlyExecutionItem = (workflowId: string) => onlyItem(n8n, workflowId);
 
 const guarded = n8nWithTriggers(Object.values(WORKFLOWS), SECRET, (started) => (n8n = started));
@@ -277,9 +276,9 @@ describe('bad input is answered and starts nothing', () => {
 	for (const [name, bytes, headers, status, error] of unreadable) {
 		guarded(`${name}: version 1 → the trigger's ${status}; 1.1 → n8n's own 500; nothing runs`, async () => {
 			const signed = { ...headers, ...signStandardWebhook('{}', SECRET, { id: freshId() }) };
-			const version1 = await postJson(n8n.webhookUrl(triggerPath('agntix-v1')), bytes, signed);
+			const version1 = await post('agntix-v1', bytes, signed);
 			expect(version1).toMatchObject({ status, json: { error } });
-			const version11 = await postJson(n8n.webhookUrl(triggerPath('agntix-v11')), bytes, signed);
+			const version11 = await post('agntix-v11', bytes, signed);
 			expect(version11.status).toBe(500);
 			expect(version11.text).toContain('There was a problem executing the workflow');
 			expect(version11.text).not.toContain(SECRET);
